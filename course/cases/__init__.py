@@ -1,0 +1,1 @@
+"""Case studies: branching scenarios, plays, reflections and rubric review."""
