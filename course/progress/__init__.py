@@ -1,0 +1,1 @@
+"""Enrolments, lesson progress, course completion and learning records."""
