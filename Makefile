@@ -1,0 +1,63 @@
+# The two commands of the README: `make run` and `make test`. Each bootstraps itself:
+# virtual environment, Python packages, system packages, translations, database, course.
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+COURSE := $(VENV)/bin/course
+PYTHON ?= python3
+PORT ?= 8000
+export PORT
+
+# What WeasyPrint and the certificates need (Pango, HarfBuzz's subsetter, a CJK font, poppler).
+RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils
+# What the test suite adds: a browser, QR decoding, PostgreSQL for the second CI stage, load tools.
+TEST_PACKAGES := chromium zbar-tools postgresql wrk nodejs npm
+
+.PHONY: run test setup test-setup system-run system-test python translations node db content demo serve clean
+
+run: setup db content demo
+	@$(COURSE) serve --port $(PORT)
+
+test: test-setup
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+setup: system-run python translations
+
+test-setup: setup system-test node
+
+system-run:
+	@bash .ci/system-packages $(RUN_PACKAGES)
+
+system-test:
+	@bash .ci/system-packages $(TEST_PACKAGES)
+
+python: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+translations: python
+	@$(VENV)/bin/pybabel compile --use-fuzzy -d course/translations -D messages -f >/dev/null 2>&1 || \
+	 $(VENV)/bin/pybabel compile -d course/translations -D messages
+
+node: node_modules/axe-core/axe.min.js
+
+node_modules/axe-core/axe.min.js: package.json
+	@npm install --no-audit --no-fund --silent
+	@touch $@
+
+db: setup
+	@$(VENV)/bin/flask --app course db upgrade
+
+content: db
+	@for folder in content/*/; do [ -f "$$folder/course.yaml" ] && $(COURSE) content import "$$folder"; done; true
+
+demo: db
+	@$(COURSE) demo
+
+clean:
+	rm -rf $(VENV) node_modules

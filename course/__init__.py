@@ -1,0 +1,100 @@
+"""The training-course platform: ``create_app`` wires configuration, extensions, blueprints,
+commands and error handlers, and nothing else."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    from course import config as settings
+    from course import i18n, web
+    from course.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    app = Flask(__name__, instance_path=str(settings.instance_path()))
+    app.config.update(settings.DEFAULTS)
+    app.config.update(settings.from_env() if test_config is None else {})
+    if test_config is not None:
+        app.config.update(_test_defaults(settings))
+        app.config.update(test_config)
+    settings.check(app.config)
+
+    import course.ratelimit  # noqa: F401  (registers the sqlite:// rate-limit store)
+    from course import models  # noqa: F401
+    from course.jobs import huey
+
+    db.init_app(app)
+    with app.app_context():
+        from course.db import configure_sqlite
+
+        configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(settings.PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.babel_locale_selector)
+    login_manager.init_app(app)
+    _configure_login(login_manager)
+    huey.immediate = bool(app.config.get("JOBS_IMMEDIATE"))
+
+    web.init_app(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+
+    from course.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _test_defaults(settings) -> dict[str, Any]:
+    env = settings.from_env()
+    env.update({"TESTING": True, "JOBS_IMMEDIATE": True, "RATELIMIT_ENABLED": False})
+    return env
+
+
+def _register_blueprints(app: Flask) -> None:
+    from course.accounts.views import bp as accounts_bp
+    from course.dashboard.views import bp as dashboard_bp
+    from course.orgs.views import bp as orgs_bp
+
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(orgs_bp)
+
+
+def _configure_login(login_manager) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from course.accounts.models import User
+    from course.extensions import db
+
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(token: str):
+        user_id, _, epoch = token.partition(":")
+        if not user_id.isdigit() or not epoch.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or user.session_epoch != int(epoch):
+            return None
+        return user
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from flask_login import current_user
+
+    from course import i18n, policy
+
+    app.jinja_env.globals.update(
+        localized=i18n.localized,
+        current_locale=i18n.current_locale,
+        LANGUAGE_NAMES=i18n.LANGUAGE_NAMES,
+        can=lambda action, target=None: policy.can(current_user, action, target),
+        url_rules=app.view_functions,
+    )

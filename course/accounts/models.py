@@ -1,0 +1,37 @@
+"""People who sign in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from course.db import UTCDateTime, utcnow
+from course.extensions import db
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Lower-cased at the service boundary; the login name.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    #: Argon2id hash (PHC string).
+    password_hash: Mapped[str] = mapped_column(String(255))
+    #: Preferred interface and content language: ``zh-CN`` or ``en``.
+    locale: Mapped[str] = mapped_column(String(8), default="zh-CN")
+    is_platform_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: Bumped when the password changes: every session and remember-me cookie that carries an
+    #: older value stops working.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_epoch}"
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"

@@ -1,0 +1,170 @@
+"""Sign in and out, register, reset and change the password, edit the profile."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from course.accounts import service
+from course.accounts.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+from course.db import utcnow
+from course.extensions import db, limiter
+from course.i18n import current_locale
+from course.jobs import send_mail_task
+from course.web import safe_next_url
+
+bp = Blueprint("accounts", __name__)
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_LIMIT"]
+
+
+def _email_key() -> str:
+    return "login:" + service.normalise_email(request.form.get("email", ""))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_email_key)
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    """Sign in with e-mail and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = service.authenticate(db.session, form.email.data, form.password.data, utcnow())
+        if user is not None:
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next_url(request.args.get("next")) or url_for("dashboard.index"))
+        flash(_("The email or password is not correct."), "error")
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out of this browser."""
+    logout_user()
+    return redirect(url_for("dashboard.home"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Create an account (when the platform allows self-registration)."""
+    if not current_app.config["SELF_REGISTRATION"]:
+        return render_template("accounts/register_closed.html"), 403
+    form = RegisterForm(email=request.args.get("email", ""))
+    if form.validate_on_submit():
+        try:
+            user = service.create_user(
+                db.session,
+                form.email.data,
+                form.password.data,
+                form.display_name.data,
+                utcnow(),
+                locale=current_locale(),
+            )
+        except service.AccountError:
+            form.email.errors.append(_("An account with this email already exists."))
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("Welcome! Your account is ready."), "success")
+            return redirect(safe_next_url(request.args.get("next")) or url_for("dashboard.index"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("5 per 15 minutes", methods=["POST"])
+def forgot_password():
+    """Ask for a reset link; the answer is the same whether the account exists or not."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = service.find_user_by_email(db.session, form.email.data)
+        if user is not None:
+            token = service.make_reset_token(user, current_app.config["SECRET_KEY"])
+            link = url_for("accounts.reset_password", token=token, _external=True)
+            hours = current_app.config["PASSWORD_RESET_HOURS"]
+            send_mail_task(
+                user.email,
+                _("Reset your password"),
+                _(
+                    "Open this link to choose a new password. It works once and expires in "
+                    "%(hours)d hours:\n\n%(link)s\n\nIf you did not ask for it, ignore this email.",
+                    hours=hours,
+                    link=link,
+                ),
+            )
+        flash(_("If an account exists for that address, a reset link is on its way."), "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password from a reset link."""
+    secret, max_age = current_app.config["SECRET_KEY"], _reset_max_age()
+    check = service.check_reset_token(db.session, token, secret, max_age)
+    if check.user is None:
+        return render_template("accounts/reset_invalid.html", problem=check.problem), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        service.reset_password(db.session, token, form.password.data, secret, max_age)
+        db.session.commit()
+        flash(_("Your password has been changed. Please sign in."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+def _reset_max_age() -> int:
+    return current_app.config["PASSWORD_RESET_HOURS"] * 3600
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change the password; other sessions of this account are signed out."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            service.change_password(db.session, current_user, form.current.data, form.password.data)
+        except service.AccountError:
+            form.current.errors.append(_("The current password is not correct."))
+        else:
+            db.session.commit()
+            login_user(current_user)  # this session carries the new epoch
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def profile():
+    """Edit the display name and preferred language."""
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        service.update_profile(db.session, current_user, form.display_name.data, form.locale.data)
+        db.session.commit()
+        session["lang"] = current_user.locale
+        flash(_("Your profile has been saved."), "success")
+        return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form)

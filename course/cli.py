@@ -1,0 +1,144 @@
+"""The ``course`` command group (also reachable as ``flask --app course ...``).
+
+Each area attaches its own group in ``register_commands``.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+
+from course.db import utcnow
+from course.extensions import db
+
+
+def register_commands(app: Flask) -> None:
+    for command in (worker, serve, demo, create_admin):
+        app.cli.add_command(command)
+
+
+@click.command()
+@click.option("--workers", default=2, show_default=True, help="Worker threads.")
+def worker(workers: int) -> None:
+    """Run the background job worker until interrupted."""
+    from course.jobs import run_worker
+
+    run_worker(workers)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, envvar="PORT")
+@click.option("--workers", type=int, default=None, help="Web workers; default (2 x cores) + 1.")
+def serve(host: str, port: int, workers: int | None) -> None:
+    """Serve the platform with gunicorn and run the job worker beside it; Ctrl-C stops both."""
+    import contextlib
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    workers = workers or (2 * (os.cpu_count() or 1) + 1)
+    bin_dir = os.path.dirname(sys.executable)
+    children = [
+        subprocess.Popen([os.path.join(bin_dir, "course"), "worker"]),
+        subprocess.Popen(
+            [
+                os.path.join(bin_dir, "gunicorn"),
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                str(workers),
+                "--access-logfile",
+                "-",
+                "course.wsgi:app",
+            ]
+        ),
+    ]
+    click.echo(f"Serving on http://{host}:{port} with {workers} workers; Ctrl-C stops.")
+
+    def stop(*_args):
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while all(child.poll() is None for child in children):
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                children[1].wait(timeout=1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop()
+        for child in children:
+            child.wait(timeout=30)
+
+
+DEMO_PASSWORD = "demo-pass-2026"
+DEMO_PEOPLE = (
+    ("admin@demo.local", "平台管理员 Platform Admin", None),
+    ("orgadmin@demo.local", "机构管理员 Org Admin", "org_admin"),
+    ("instructor@demo.local", "讲师 李老师", "instructor"),
+    ("trainee1@demo.local", "学员 王小明", "trainee"),
+    ("trainee2@demo.local", "Trainee Emma Clark", "trainee"),
+)
+
+
+@click.command()
+@with_appcontext
+def demo() -> None:
+    """Create the demo organisation and accounts on an empty database, and print the logins."""
+    from sqlalchemy import func, select
+
+    from course.accounts.models import User
+    from course.accounts.service import create_user
+    from course.orgs.service import add_member, create_organisation
+
+    if db.session.scalar(select(func.count()).select_from(User)):
+        click.echo("Accounts already exist; no demo accounts created.")
+        return
+    now = utcnow()
+    org = create_organisation(
+        db.session,
+        "demo-centre",
+        {"zh-CN": "示范市政务服务中心", "en": "Demo City Government Service Centre"},
+        now,
+        signatory_name="陈明 Chen Ming",
+        signatory_title={"zh-CN": "中心主任", "en": "Director"},
+    )
+    for email, name, role in DEMO_PEOPLE:
+        user = create_user(
+            db.session, email, DEMO_PASSWORD, name, now, is_platform_admin=role is None
+        )
+        if role:
+            add_member(db.session, org, user, role, now)
+    db.session.commit()
+    click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+    for email, name, role in DEMO_PEOPLE:
+        click.echo(f"  {email:<24} {role or 'platform_admin':<15} {name}")
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.password_option()
+@with_appcontext
+def create_admin(email: str, password: str) -> None:
+    """Create a platform administrator."""
+    from course.accounts.service import create_user
+
+    create_user(db.session, email, password, email.split("@")[0], utcnow(), is_platform_admin=True)
+    db.session.commit()
+    click.echo(f"Platform admin {email} created.")
+
+
+def _create_app(*_args):
+    from course import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True)
+def main() -> None:
+    """Manage the training-course platform."""

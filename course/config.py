@@ -1,0 +1,96 @@
+"""Settings, read from ``COURSE_*`` environment variables with development defaults.
+
+Every setting is listed in the README's table. ``Config.from_env`` is called once by
+``create_app``; tests pass a mapping of overrides instead of touching the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+DEVELOPMENT_KEY_PREFIX = "dev-"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely (raised at start-up, never per request)."""
+
+
+def instance_path() -> Path:
+    """The folder for the database, files, outbox and generated secrets."""
+    return Path(os.environ.get("COURSE_INSTANCE_PATH", DEFAULT_INSTANCE)).resolve()
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _generated_secret(folder: Path) -> str:
+    """Read the secret key kept in the instance folder, creating it on first use."""
+    path = folder / "secret_key"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(DEVELOPMENT_KEY_PREFIX + secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def from_env() -> dict:
+    """Build the Flask configuration mapping from the environment."""
+    folder = instance_path()
+    env = os.environ.get("COURSE_ENV", "development")
+    redis_url = os.environ.get("COURSE_REDIS_URL", "")
+    return {
+        "ENV_NAME": env,
+        "INSTANCE_PATH": str(folder),
+        "SECRET_KEY": os.environ.get("COURSE_SECRET_KEY") or _generated_secret(folder),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get(
+            "COURSE_DATABASE_URL", f"sqlite:///{folder / 'course.db'}"
+        ),
+        "BASE_URL": os.environ.get("COURSE_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url or f"sqlite:///{folder / 'ratelimit.db'}",
+        "RATELIMIT_ENABLED": _flag("COURSE_RATELIMIT", True),
+        "LOGIN_LIMIT": os.environ.get("COURSE_LOGIN_LIMIT", "10 per 5 minutes"),
+        "SMTP_HOST": os.environ.get("COURSE_SMTP_HOST", ""),
+        "SMTP_PORT": int(os.environ.get("COURSE_SMTP_PORT", "25")),
+        "MAIL_FROM": os.environ.get("COURSE_MAIL_FROM", "noreply@course.localhost"),
+        "MAX_CONTENT_LENGTH": int(os.environ.get("COURSE_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
+        "PASSWORD_RESET_HOURS": int(os.environ.get("COURSE_PASSWORD_RESET_HOURS", "2")),
+        "SELF_REGISTRATION": _flag("COURSE_SELF_REGISTRATION", True),
+        "JOBS_IMMEDIATE": _flag("COURSE_JOBS_IMMEDIATE", False),
+        "SESSION_COOKIE_SECURE": env == "production",
+        "REMEMBER_COOKIE_SECURE": env == "production",
+    }
+
+
+DEFAULTS = {
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "BABEL_DEFAULT_LOCALE": "zh_CN",
+    "BABEL_TRANSLATION_DIRECTORIES": "translations",
+    "WTF_CSRF_TIME_LIMIT": None,
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "TESTING": False,
+}
+
+
+def check(config: dict) -> None:
+    """Refuse to run production with a development secret key or without a strong one."""
+    if config.get("ENV_NAME") != "production":
+        return
+    key = config.get("SECRET_KEY") or ""
+    if key.startswith(DEVELOPMENT_KEY_PREFIX) or len(key) < 32:
+        raise ConfigError(
+            "COURSE_ENV=production needs COURSE_SECRET_KEY set to a random value of at least "
+            "32 characters (the generated development key is refused)."
+        )

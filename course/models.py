@@ -1,0 +1,10 @@
+"""Every model module, imported so that ``db.metadata`` (and Alembic) sees all tables.
+
+Each area adds one import line here when it gains a ``models.py``.
+"""
+
+from course.accounts import models as accounts_models  # noqa: F401
+from course.orgs import models as orgs_models  # noqa: F401
+from course.catalog import models as catalog_models  # noqa: F401
+from course.catalog import search as catalog_search  # noqa: F401  (the FTS index DDL hooks)
+from course.progress import models as progress_models  # noqa: F401

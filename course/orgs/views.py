@@ -1,0 +1,309 @@
+"""Organisation pages: creation, settings, members, staff import, cohorts, invitations."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, time
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from course import storage
+from course.accounts import service as accounts
+from course.db import utcnow
+from course.extensions import db
+from course.jobs import send_mail_task
+from course.orgs import service
+from course.orgs.forms import (
+    AssignmentForm,
+    CohortForm,
+    ConfirmImportForm,
+    InviteForm,
+    OrganisationForm,
+    OrganisationSettingsForm,
+    StaffImportForm,
+)
+from course.orgs.models import Cohort, Organisation
+from course.policy import require
+
+bp = Blueprint("orgs", __name__)
+
+
+def _org_or_404(slug: str) -> Organisation:
+    org = service.get_organisation(db.session, slug)
+    if org is None:
+        abort(404)
+    return org
+
+
+@bp.route("/admin/organisations", methods=["GET", "POST"])
+@login_required
+def organisations():
+    """Platform admins list and create organisations."""
+    require(current_user, "org.create")
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        try:
+            org = service.create_organisation(
+                db.session,
+                form.slug.data,
+                {"zh-CN": form.name_zh.data, "en": form.name_en.data},
+                utcnow(),
+                signatory_name=form.signatory_name.data or "",
+                signatory_title=_title(form),
+                self_registration=form.self_registration.data,
+            )
+        except service.OrgError:
+            form.slug.errors.append(_("This address name is taken."))
+        else:
+            db.session.commit()
+            flash(_("The organisation has been created."), "success")
+            return redirect(url_for("orgs.home", slug=org.slug))
+    orgs = db.session.scalars(select(Organisation).order_by(Organisation.slug)).all()
+    return render_template("orgs/organisations.html", form=form, orgs=orgs)
+
+
+def _title(form) -> dict[str, str]:
+    return {"zh-CN": form.signatory_title_zh.data or "", "en": form.signatory_title_en.data or ""}
+
+
+@bp.get("/orgs/<slug>")
+@login_required
+def home(slug: str):
+    """An organisation's members and cohorts, for its admins."""
+    org = _org_or_404(slug)
+    require(current_user, "org.manage", org)
+    return render_template(
+        "orgs/home.html",
+        org=org,
+        members=service.members(db.session, org),
+        cohorts=service.cohorts(db.session, org),
+    )
+
+
+@bp.route("/orgs/<slug>/settings", methods=["GET", "POST"])
+@login_required
+def settings(slug: str):
+    """Name, signatory, self-registration and the branding images of an organisation."""
+    org = _org_or_404(slug)
+    require(current_user, "org.manage", org)
+    form = OrganisationSettingsForm(
+        obj=org,
+        name_zh=org.name.get("zh-CN"),
+        name_en=org.name.get("en"),
+        signatory_title_zh=(org.signatory_title or {}).get("zh-CN"),
+        signatory_title_en=(org.signatory_title or {}).get("en"),
+    )
+    if form.validate_on_submit():
+        org.name = {"zh-CN": form.name_zh.data, "en": form.name_en.data}
+        org.signatory_name = form.signatory_name.data or ""
+        org.signatory_title = _title(form)
+        org.self_registration = form.self_registration.data
+        for field in ("logo", "seal", "signature"):
+            upload = getattr(form, field).data
+            if upload and upload.filename:
+                extension = upload.filename.rsplit(".", 1)[-1].lower()
+                key = f"orgs/{org.id}/{field}-{secrets.token_hex(4)}.{extension}"
+                storage.save(key, upload.read())
+                setattr(org, f"{field}_key", key)
+        db.session.commit()
+        flash(_("The settings have been saved."), "success")
+        return redirect(url_for("orgs.settings", slug=slug))
+    return render_template("orgs/settings.html", org=org, form=form)
+
+
+@bp.get("/orgs/<slug>/branding/<field>")
+@login_required
+def branding(slug: str, field: str):
+    """An uploaded logo, seal or signature, for the organisation's admins."""
+    org = _org_or_404(slug)
+    require(current_user, "org.manage", org)
+    key = {"logo": org.logo_key, "seal": org.seal_key, "signature": org.signature_key}.get(field)
+    if not key or not storage.exists(key):
+        abort(404)
+    return send_file(storage.path(key))
+
+
+@bp.route("/orgs/<slug>/invite", methods=["GET", "POST"])
+@login_required
+def invite(slug: str):
+    """Invite someone by e-mail to join with a role."""
+    org = _org_or_404(slug)
+    require(current_user, "org.members.manage", org)
+    form = InviteForm()
+    if form.validate_on_submit():
+        _, token = service.invite(
+            db.session, current_user, org, form.email.data, form.role.data, utcnow()
+        )
+        db.session.commit()
+        link = url_for("orgs.accept_invitation", token=token, _external=True)
+        send_mail_task(
+            form.email.data,
+            _("You are invited to %(org)s", org=org.name.get("en", org.slug)),
+            _("Open this link to join:\n\n%(link)s", link=link),
+        )
+        flash(_("The invitation has been sent."), "success")
+        return redirect(url_for("orgs.home", slug=slug))
+    return render_template("orgs/invite.html", org=org, form=form)
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """Take up an invitation: sign in or register first, then confirm."""
+    invitation = service.find_invitation(db.session, token, utcnow())
+    if invitation is None:
+        return render_template("orgs/invitation_invalid.html"), 404
+    if not current_user.is_authenticated:
+        flash(_("Sign in or create an account to accept the invitation."), "info")
+        if accounts.find_user_by_email(db.session, invitation.email):
+            return redirect(url_for("accounts.login", next=request.path))
+        return redirect(url_for("accounts.register", next=request.path, email=invitation.email))
+    if request.method == "POST":
+        service.accept_invitation(db.session, invitation, current_user, utcnow())
+        db.session.commit()
+        flash(_("You have joined %(org)s.", org=invitation.organisation.slug), "success")
+        return redirect(url_for("dashboard.index"))
+    return render_template("orgs/accept_invitation.html", invitation=invitation)
+
+
+@bp.route("/orgs/<slug>/join", methods=["GET", "POST"])
+@login_required
+def join(slug: str):
+    """Join an organisation as a trainee, where it allows self-registration."""
+    org = _org_or_404(slug)
+    if not org.self_registration:
+        abort(403)
+    if request.method == "POST":
+        service.join_self(db.session, org, current_user, utcnow())
+        db.session.commit()
+        flash(_("You have joined the organisation."), "success")
+        return redirect(url_for("dashboard.index"))
+    return render_template("orgs/join.html", org=org)
+
+
+@bp.route("/orgs/<slug>/import", methods=["GET", "POST"])
+@login_required
+def staff_import(slug: str):
+    """Upload a staff CSV and preview what each row will do."""
+    org = _org_or_404(slug)
+    require(current_user, "org.members.manage", org)
+    form = StaffImportForm()
+    if form.validate_on_submit():
+        data = form.file.data.read()
+        plan = service.plan_staff_import(db.session, org, data)
+        token = secrets.token_hex(16)
+        storage.save(f"imports/{org.id}/{token}.csv", data)
+        return render_template(
+            "orgs/import_preview.html",
+            org=org,
+            plan=plan,
+            confirm=ConfirmImportForm(token=token),
+        )
+    return render_template("orgs/import.html", org=org, form=form)
+
+
+@bp.post("/orgs/<slug>/import/confirm")
+@login_required
+def confirm_staff_import(slug: str):
+    """Import the previewed file; nothing happens unless every row is clean."""
+    org = _org_or_404(slug)
+    require(current_user, "org.members.manage", org)
+    form = ConfirmImportForm()
+    key = f"imports/{org.id}/{form.token.data}.csv"
+    if not form.validate_on_submit() or not form.token.data.isalnum() or not storage.exists(key):
+        abort(400)
+    try:
+        plan, created = service.apply_staff_import(
+            db.session, current_user, org, storage.read(key), utcnow()
+        )
+    except service.OrgError:
+        flash(_("The file has errors; nothing was imported."), "error")
+        return redirect(url_for("orgs.staff_import", slug=slug))
+    db.session.commit()
+    storage.delete(key)
+    for user in created:
+        token = accounts.make_reset_token(user, current_app.config["SECRET_KEY"])
+        send_mail_task(
+            user.email,
+            _("Your training account"),
+            _(
+                "An account has been created for you. Choose a password here:\n\n%(link)s",
+                link=url_for("accounts.reset_password", token=token, _external=True),
+            ),
+        )
+    flash(
+        _(
+            "Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.",
+            created=plan.count("create") + plan.count("join"),
+            updated=plan.count("update"),
+            unchanged=plan.count("unchanged"),
+        ),
+        "success",
+    )
+    return redirect(url_for("orgs.home", slug=slug))
+
+
+@bp.post("/orgs/<slug>/cohorts")
+@login_required
+def create_cohort(slug: str):
+    """Create a cohort."""
+    org = _org_or_404(slug)
+    require(current_user, "org.cohorts.manage", org)
+    form = CohortForm()
+    if form.validate_on_submit():
+        try:
+            cohort = service.create_cohort(db.session, org, form.name.data, utcnow())
+        except service.OrgError:
+            flash(_("A cohort with this name already exists."), "error")
+        else:
+            db.session.commit()
+            return redirect(url_for("orgs.cohort", slug=slug, cohort_id=cohort.id))
+    return redirect(url_for("orgs.home", slug=slug))
+
+
+@bp.route("/orgs/<slug>/cohorts/<int:cohort_id>", methods=["GET", "POST"])
+@login_required
+def cohort(slug: str, cohort_id: int):
+    """A cohort's members and assigned courses."""
+    org = _org_or_404(slug)
+    require(current_user, "org.cohorts.manage", org)
+    group = db.session.get(Cohort, cohort_id)
+    if group is None or group.organisation_id != org.id:
+        abort(404)
+    form = AssignmentForm()
+    if request.method == "POST" and request.form.get("action") == "members":
+        ids = [int(value) for value in request.form.getlist("member") if value.isdigit()]
+        service.set_cohort_members(db.session, group, ids)
+        db.session.commit()
+        flash(_("The cohort's members have been saved."), "success")
+        return redirect(request.path)
+    if form.validate_on_submit():
+        due = form.due_on.data
+        due_at = datetime.combine(due, time(23, 59), tzinfo=UTC) if due else None
+        service.assign_course(
+            db.session, current_user, group, form.course_slug.data, due_at, utcnow()
+        )
+        db.session.commit()
+        flash(_("The course has been assigned."), "success")
+        return redirect(request.path)
+    member_ids = {member.user_id for member in group.members}
+    return render_template(
+        "orgs/cohort.html",
+        org=org,
+        cohort=group,
+        members=service.members(db.session, org),
+        member_ids=member_ids,
+        form=form,
+    )

@@ -1,0 +1,210 @@
+"""Fixtures shared by every test: a fresh app and database per test, clients, factories.
+
+The database is SQLite by default: the schema is built once per session into a template file and
+copied for each test. With ``COURSE_TEST_DATABASE_URL`` pointing at PostgreSQL, the schema is
+built once and every table is emptied after each test.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="course-tests-"))
+os.environ["COURSE_INSTANCE_PATH"] = str(_SESSION_DIR / "instance")
+os.environ.setdefault("COURSE_ENV", "testing")
+os.environ.pop("COURSE_REDIS_URL", None)
+
+from sqlalchemy import text  # noqa: E402
+
+from course import create_app  # noqa: E402
+from course.db import utcnow  # noqa: E402
+from course.extensions import db as _db  # noqa: E402
+
+POSTGRES_URL = os.environ.get("COURSE_TEST_DATABASE_URL", "")
+SECRET = "test-secret-key-that-is-long-enough-for-tests-0123456789"
+
+
+def _base_config(database_url: str, instance: Path) -> dict:
+    return {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "INSTANCE_PATH": str(instance),
+        "SECRET_KEY": SECRET,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "BASE_URL": "http://localhost",
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture(scope="session")
+def database_template():
+    """Build the schema once: a SQLite file to copy, or the PostgreSQL tables."""
+    if POSTGRES_URL:
+        app = create_app(_base_config(POSTGRES_URL, _SESSION_DIR / "instance"))
+        with app.app_context():
+            _db.drop_all()
+            _db.create_all()
+            _db.engine.dispose()
+        return None
+    path = _SESSION_DIR / "template.db"
+    app = create_app(_base_config(f"sqlite:///{path}", _SESSION_DIR / "instance"))
+    with app.app_context():
+        _db.create_all()
+        _db.engine.dispose()
+    return path
+
+
+def _empty_postgres():
+    tables = ", ".join(f'"{table.name}"' for table in _db.metadata.sorted_tables)
+    with _db.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def make_app(database_template, tmp_path):
+    """A factory for an app on a fresh database: ``make_app(**config_overrides)``."""
+    made = []
+
+    def factory(**overrides):
+        if POSTGRES_URL:
+            url = POSTGRES_URL
+        else:
+            target = tmp_path / f"test-{len(made)}.db"
+            shutil.copyfile(database_template, target)
+            url = f"sqlite:///{target}"
+        config = _base_config(url, tmp_path / "instance")
+        config.update(overrides)
+        app = create_app(config)
+        made.append(app)
+        return app
+
+    yield factory
+    for app in made:
+        with app.app_context():
+            _db.session.remove()
+            if POSTGRES_URL:
+                _empty_postgres()
+            _db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    app = make_app()
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db_session(app):
+    return _db.session
+
+
+_counter = itertools.count(1)
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def create_user(app):
+    """``create_user(email=None, password=PASSWORD, display_name=None, locale="zh-CN",
+    is_platform_admin=False)`` -> a committed User."""
+    from course.accounts.service import create_user as create
+
+    def factory(
+        email=None, password=PASSWORD, display_name=None, locale="zh-CN", is_platform_admin=False
+    ):
+        number = next(_counter)
+        user = create(
+            _db.session,
+            email or f"user{number}@example.com",
+            password,
+            display_name or f"User {number}",
+            utcnow(),
+            locale=locale,
+            is_platform_admin=is_platform_admin,
+        )
+        _db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def create_org(app):
+    """``create_org(slug=None, name=None, **fields)`` -> a committed Organisation."""
+    from course.orgs.service import create_organisation
+
+    def factory(slug=None, name=None, **fields):
+        number = next(_counter)
+        org = create_organisation(
+            _db.session,
+            slug or f"org-{number}",
+            name or {"zh-CN": f"机构{number}", "en": f"Organisation {number}"},
+            utcnow(),
+            **fields,
+        )
+        _db.session.commit()
+        return org
+
+    return factory
+
+
+@pytest.fixture
+def add_member(app):
+    """``add_member(user, org, role, **fields)`` -> a committed Membership."""
+    from course.orgs.service import add_member as add
+
+    def factory(user, org, role="trainee", **fields):
+        membership = add(_db.session, org, user, role, utcnow(), **fields)
+        _db.session.commit()
+        return membership
+
+    return factory
+
+
+class AuthActions:
+    def __init__(self, client):
+        self._client = client
+
+    def login(self, user_or_email, password=PASSWORD, remember=False):
+        email = getattr(user_or_email, "email", user_or_email)
+        data = {"email": email, "password": password}
+        if remember:
+            data["remember"] = "y"
+        return self._client.post("/login", data=data)
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)`` signs the test client in as ``user``."""
+
+    def do_login(user, password=PASSWORD):
+        response = AuthActions(client).login(user, password)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return response
+
+    return do_login
