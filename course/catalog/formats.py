@@ -349,12 +349,11 @@ class _Reader:
             folder = posixpath.dirname(resolved)
             if match and resolved in self.source.content and MODULE_FOLDER.match(folder):
                 return f"{match.group(2)}{suffix}"
-            raise LookupError(f"link to a lesson that does not exist: {target}")
+            raise LookupError(f"link to a lesson that does not exist: {unquote(target)}")
         if resolved.startswith("assets/") and resolved in self.source.content:
             return f"../assets/{quote(resolved.removeprefix('assets/'))}{suffix}"
-        raise LookupError(
-            f"{'image' if kind == 'image' else 'link'} to an asset that does not exist: {target}"
-        )
+        what = "image" if kind == "image" else "link"
+        raise LookupError(f"{what} to an asset that does not exist: {unquote(target)}")
 
     def _cross_check(self, course: YamlDocument, modules, quizzes, cases) -> None:
         used = {"quiz": set(), "case": set()}
