@@ -1,0 +1,1 @@
+"""Certificates: templates, signed Open Badges 3.0 credentials in PDF/A-3b, verification."""
