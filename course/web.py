@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from course.db import write_intent
@@ -29,7 +29,14 @@ def safe_next_url(target: str | None) -> str | None:
     return target
 
 
-def _set_write_intent():
+#: Per-request values kept on ``g``. ``g`` belongs to the application context, which tests share
+#: across requests, so each request starts without them.
+REQUEST_STATE = ("_login_user", "_roles", "locale")
+
+
+def _start_request():
+    for name in REQUEST_STATE:
+        g.pop(name, None)
     write_intent.set(request.method not in SAFE_METHODS)
 
 
@@ -59,7 +66,7 @@ def _server_error(error: Exception):
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(_set_write_intent)
+    app.before_request(_start_request)
     app.after_request(_security_headers)
     app.teardown_request(_reset_write_intent)
     for code in ERROR_CODES:

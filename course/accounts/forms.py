@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from course.accounts.passwords import MIN_LENGTH
@@ -45,4 +46,7 @@ class ChangePasswordForm(ResetPasswordForm):
 
 class ProfileForm(FlaskForm):
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    locale = SelectField(_l("Preferred language"), choices=list(LANGUAGE_NAMES.items()))
+    locale = SelectField(
+        _l("Preferred language"),
+        choices=[SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()],
+    )

@@ -150,7 +150,7 @@ def change_password():
             form.current.errors.append(_("The current password is not correct."))
         else:
             db.session.commit()
-            login_user(current_user)  # this session carries the new epoch
+            login_user(current_user._get_current_object())  # this session keeps the new epoch
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/change_password.html", form=form)

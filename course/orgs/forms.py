@@ -4,12 +4,13 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, EmailField, HiddenField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 ROLE_CHOICES = [
-    ("trainee", _l("Trainee")),
-    ("instructor", _l("Instructor")),
-    ("org_admin", _l("Organisation admin")),
+    SelectChoice("trainee", _l("Trainee")),
+    SelectChoice("instructor", _l("Instructor")),
+    SelectChoice("org_admin", _l("Organisation admin")),
 ]
 IMAGE_TYPES = ["png", "jpg", "jpeg", "svg"]
 
