@@ -57,12 +57,18 @@ def _test_defaults(settings) -> dict[str, Any]:
 
 def _register_blueprints(app: Flask) -> None:
     from course.accounts.views import bp as accounts_bp
+    from course.cases.views import bp as cases_bp
+    from course.catalog.views import bp as catalog_bp
     from course.dashboard.views import bp as dashboard_bp
     from course.orgs.views import bp as orgs_bp
+    from course.progress.views import bp as progress_bp
 
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(orgs_bp)
+    app.register_blueprint(catalog_bp)
+    app.register_blueprint(cases_bp)
+    app.register_blueprint(progress_bp)
 
 
 def _configure_login(login_manager) -> None:

@@ -16,6 +16,11 @@ from course.extensions import db
 def register_commands(app: Flask) -> None:
     for command in (worker, serve, demo, create_admin):
         app.cli.add_command(command)
+    from course.catalog.cli import content
+    from course.progress.cli import records
+
+    app.cli.add_command(content)
+    app.cli.add_command(records)
 
 
 @click.command()

@@ -64,6 +64,88 @@ def administers_somewhere(user) -> bool:
     return user.is_platform_admin or "org_admin" in roles_of(user).values()
 
 
+def taught_organisation_ids(user) -> set[int] | None:
+    """Organisations where the user instructs or administers; None means every one (platform
+    admin)."""
+    if user.is_platform_admin:
+        return None
+    return {org for org, role in roles_of(user).items() if role in ("instructor", "org_admin")}
+
+
+def taught_user_ids(user) -> set[int] | None:
+    """The people whose case plays and reflections the user may read: members of the
+    organisations where the user instructs or administers; None means everyone."""
+    org_ids = taught_organisation_ids(user)
+    if org_ids is None:
+        return None
+    if not org_ids:
+        return set()
+    cache = g.setdefault("_taught", {}) if has_request_context() else {}
+    if user.id not in cache:
+        cache[user.id] = set(
+            db.session.scalars(
+                select(Membership.user_id).where(Membership.organisation_id.in_(org_ids))
+            )
+        )
+    return cache[user.id]
+
+
+def _may_play_case(user, course) -> bool:
+    """Enrolled trainees play a course's cases; instructors may try them out."""
+    from course.progress.models import Enrolment
+
+    enrolled = db.session.scalar(
+        select(Enrolment.id).where(Enrolment.user_id == user.id, Enrolment.course_id == course.id)
+    )
+    return enrolled is not None or teaches_somewhere(user)
+
+
+def _reviews_reflection(user, reflection) -> bool:
+    trainees = taught_user_ids(user)
+    return trainees is None or reflection.play.user_id in trainees
+
+
+def _reports_on_cases(user, cohort) -> bool:
+    if cohort is None:
+        return teaches_somewhere(user)
+    return user.is_platform_admin or has_role(user, cohort, "instructor", "org_admin")
+
+
+def can_view_course(user, course) -> bool:
+    """Published courses are public (catalogue, course page, assets); unpublished ones are seen
+    only by people who teach. Anonymous visitors are allowed here, unlike ``can``."""
+    if course.is_published:
+        return True
+    return getattr(user, "is_authenticated", False) and teaches_somewhere(user)
+
+
+def _reads_lessons(user, target) -> bool:
+    """Target: the reader's Enrolment in the course, or the Course when not enrolled (then only
+    people who teach may read, to preview)."""
+    from course.progress.models import Enrolment
+
+    return (isinstance(target, Enrolment) and target.user_id == user.id) or teaches_somewhere(user)
+
+
+def instructed_course_ids(user) -> set[int]:
+    """Ids of the courses the user is an instructor of, memoised per request."""
+    from course.authoring.models import CourseInstructor
+
+    cache = g.setdefault("_instructed", {}) if has_request_context() else {}
+    if user.id not in cache:
+        cache[user.id] = set(
+            db.session.scalars(
+                select(CourseInstructor.course_id).where(CourseInstructor.user_id == user.id)
+            )
+        )
+    return cache[user.id]
+
+
+def instructs(user, course) -> bool:
+    """Platform admins and the course's own instructors author a course and read its reports."""
+    return user.is_platform_admin or getattr(course, "id", course) in instructed_course_ids(user)
+
+
 Rule = Callable[[Any, Any], bool]
 
 RULES: dict[str, Rule] = {
@@ -79,6 +161,25 @@ RULES: dict[str, Rule] = {
     # dashboards
     "dashboard.teach": lambda user, _: teaches_somewhere(user),
     "dashboard.administer": lambda user, _: administers_somewhere(user),
+    # authoring and reports (target: the Course)
+    "course.create": lambda user, _: teaches_somewhere(user),
+    "course.author": instructs,
+    "course.reports.view": instructs,
+    # case studies (target: a Course, a CasePlay, a Reflection, or a Cohort / None for reports)
+    "cases.start": _may_play_case,
+    "cases.play": lambda user, play: play.user_id == user.id,
+    "cases.review": _reviews_reflection,
+    "cases.report": _reports_on_cases,
+    # catalog (target: a Course; for lessons the reader's Enrolment, see _reads_lessons)
+    "catalog.enrol": lambda user, course: course.is_published,
+    "catalog.lesson.read": _reads_lessons,
+    "catalog.lesson.complete": lambda user, enrolment: (
+        enrolment is not None and enrolment.user_id == user.id
+    ),
+    # certificates (target: a Certificate, or the Organisation that issues)
+    "certificates.view": lambda user, cert: cert.user_id == user.id or administers(user, cert),
+    "certificates.share": lambda user, cert: cert.user_id == user.id,
+    "certificates.manage": administers,
 }
 
 

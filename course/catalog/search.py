@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from course.catalog.models import Course, CourseLesson, CourseVersion
-from course.catalog.snippets import Query, snippet
+from course.catalog.snippets import Query, highlight, snippet
 from course.extensions import db
 
 SEARCH_TABLE = "lesson_search"
@@ -63,7 +63,7 @@ class SearchHit:
     course_slug: str
     course_title: dict
     lesson_slug: str
-    lesson_title: str
+    lesson_title: Markup
     snippet: Markup
 
 
@@ -105,7 +105,7 @@ def search_lessons(
             course_slug=slug,
             course_title=title,
             lesson_slug=lesson.slug,
-            lesson_title=lesson.title,
+            lesson_title=highlight(lesson.title, query.terms),
             snippet=snippet(lesson.text, query.terms),
         )
         for lesson, slug, title in session.execute(statement)

@@ -50,6 +50,11 @@ def snippet(text: str, terms: tuple[str, ...], width: int = 80) -> Markup:
     return Markup(prefix + marked + suffix)
 
 
+def highlight(text: str, terms: tuple[str, ...]) -> Markup:
+    """``text`` escaped, with every occurrence of a term wrapped in <mark>."""
+    return Markup(_mark(text, terms))
+
+
 def _mark(window: str, terms: tuple[str, ...]) -> str:
     folded = window.casefold()
     spans: list[tuple[int, int]] = []
