@@ -144,7 +144,7 @@ def invite(slug: str):
     require(current_user, "org.members.manage", org)
     form = InviteForm()
     if form.validate_on_submit():
-        _, token = service.invite(
+        _invitation, token = service.invite(
             db.session, current_user, org, form.email.data, form.role.data, utcnow()
         )
         db.session.commit()

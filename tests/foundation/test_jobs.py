@@ -1,0 +1,50 @@
+"""A real job through the real queue (SQLite-backed huey) and a real worker process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+SCRIPT = """
+import os, sys
+from course.jobs import huey, send_mail_task
+huey.immediate = False
+result = send_mail_task("worker-test@example.com", "Queued", "Sent by the worker.")
+print(result.id, flush=True)
+print(result.get(blocking=True, timeout=60), flush=True)
+"""
+
+
+@pytest.mark.slow
+def test_worker_runs_a_queued_job(tmp_path):
+    env = dict(os.environ, COURSE_INSTANCE_PATH=str(tmp_path), COURSE_JOBS_IMMEDIATE="0")
+    env.pop("COURSE_REDIS_URL", None)
+    course = Path(sys.executable).with_name("course")
+    worker = subprocess.Popen([str(course), "worker", "--workers", "1"], env=env)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=90
+        )
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    assert done.returncode == 0, done.stderr
+    written = done.stdout.split()[-1]
+    assert written.endswith(".eml")
+    mail = (tmp_path / "outbox" / written).read_text()
+    assert "Sent by the worker." in mail and "worker-test@example.com" in mail
+    assert (tmp_path / "jobs.db").exists()
+
+
+def test_immediate_mode_runs_inline(app):
+    from course.jobs import send_mail_task
+
+    started = time.monotonic()
+    name = send_mail_task("inline@example.com", "Inline", "Body")()
+    assert (Path(app.config["INSTANCE_PATH"]) / "outbox" / name).exists()
+    assert time.monotonic() - started < 5
