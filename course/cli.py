@@ -14,7 +14,9 @@ from course.extensions import db
 
 
 def register_commands(app: Flask) -> None:
-    for command in (worker, serve, demo, create_admin):
+    from course.i18n_cli import translations
+
+    for command in (worker, serve, demo, create_admin, translations):
         app.cli.add_command(command)
     from course.catalog.cli import content
     from course.progress.cli import records
