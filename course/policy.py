@@ -146,6 +146,16 @@ def instructs(user, course) -> bool:
     return user.is_platform_admin or getattr(course, "id", course) in instructed_course_ids(user)
 
 
+def _may_take_quiz(user, course) -> bool:
+    """Enrolled trainees take a course's quizzes; people who teach may try them out."""
+    return _may_play_case(user, course)
+
+
+def _grades_essay(user, essay) -> bool:
+    trainees = taught_user_ids(user)
+    return trainees is None or essay.attempt.user_id in trainees
+
+
 Rule = Callable[[Any, Any], bool]
 
 RULES: dict[str, Rule] = {
@@ -170,6 +180,12 @@ RULES: dict[str, Rule] = {
     "cases.play": lambda user, play: play.user_id == user.id,
     "cases.review": _reviews_reflection,
     "cases.report": _reports_on_cases,
+    # quizzes (target: a Course, a QuizAttempt or an EssayGrading)
+    "quizzes.take": _may_take_quiz,
+    "quizzes.attempt": lambda user, attempt: attempt.user_id == user.id,
+    "quizzes.grade": _grades_essay,
+    "quizzes.queue": lambda user, _: teaches_somewhere(user),
+    "quizzes.convert": lambda user, _: teaches_somewhere(user),
     # catalog (target: a Course; for lessons the reader's Enrolment, see _reads_lessons)
     "catalog.enrol": lambda user, course: course.is_published,
     "catalog.lesson.read": _reads_lessons,
