@@ -1,4 +1,4 @@
-"""Enrolment and lesson progress.
+"""Enrolment, lesson progress, learning records and course completion.
 
 Progress is keyed by the course and the lesson's stable slug, never by a version, so a new
 version of a course keeps everyone's records; a lesson removed from the course keeps its records
@@ -7,13 +7,17 @@ but no longer counts.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from course.orgs.models import Assignment, CohortMember
-from course.progress.models import Enrolment, LessonCompletion
+from course.progress import xapi
+from course.progress.completion import CompletionFacts, CompletionResult, CompletionRule, evaluate
+from course.progress.models import CourseCompletion, Enrolment, LearningRecord, LessonCompletion
+from course.progress.signals import course_completed
 
 
 class EnrolmentRefused(Exception):
@@ -67,22 +71,13 @@ def enrol(
     return enrolment
 
 
-def note_lesson_opened(
-    session: Session, enrolment: Enrolment, lesson_slug: str, now: datetime
-) -> bool:
-    """Remember the lesson last opened; writes only when it changed. Returns whether it did."""
-    if enrolment.last_lesson_slug == lesson_slug:
-        return False
-    enrolment.last_lesson_slug = lesson_slug
-    enrolment.last_seen_at = now
-    session.flush()
-    return True
-
-
 def complete_lesson(
     session: Session, user, course, lesson_slug: str, now: datetime
 ) -> LessonCompletion:
-    """Mark a lesson complete for ``user`` (idempotent: the first completion time is kept)."""
+    """Mark a lesson complete for ``user`` (idempotent: the first completion time is kept).
+
+    The first time, records a ``completed`` statement and re-evaluates course completion.
+    """
     completion = session.scalar(
         select(LessonCompletion).where(
             LessonCompletion.user_id == user.id,
@@ -96,6 +91,16 @@ def complete_lesson(
         )
         session.add(completion)
         session.flush()
+        record(
+            session,
+            user,
+            "completed",
+            object_iri(course.slug, "lesson", lesson_slug),
+            now,
+            result=xapi.score_result(completion=True),
+            course=course,
+        )
+        update_completion(session, user, course, now)
     return completion
 
 
@@ -108,3 +113,139 @@ def lesson_progress(session: Session, user_id: int, course_id: int) -> set[str]:
             )
         )
     )
+
+
+# Learning records and course completion ------------------------------------------------------
+
+_OBJECT_PATHS = {"lessons": "lesson", "quizzes": "quiz", "cases": "case"}
+
+
+def object_iri(course_slug: str, kind: str = "course", slug: str | None = None) -> str:
+    """The site-relative IRI of a course or one of its items (``/courses/<c>/lessons/<l>``).
+
+    Stored relative and expanded with the site's base URL on export (``progress.records``).
+    """
+    return xapi.activity_id("", course_slug, kind, slug)
+
+
+def _object_type(object_id: str) -> str:
+    """Guess the activity type from an IRI built by :func:`object_iri` (or its absolute form)."""
+    path = object_id.split("/courses/", 1)[-1].split("/")
+    if len(path) >= 3 and path[1] in _OBJECT_PATHS:
+        kind = _OBJECT_PATHS[path[1]]
+        return (
+            "scene" if kind == "case" and "#" in path[2] and "#reflection" not in path[2] else kind
+        )
+    return "course"
+
+
+def record(
+    session: Session,
+    actor,
+    verb: str,
+    object_id: str,
+    now: datetime,
+    result: dict | None = None,
+    context: dict | None = None,
+    course=None,
+    object_type: str | None = None,
+) -> LearningRecord:
+    """Store one learning event as an xAPI-shaped statement.
+
+    ``verb`` is a short name (``completed``) or an IRI; ``object_id`` an IRI, usually from
+    :func:`object_iri`. With ``course``, the statement's context names the course as parent.
+    """
+    context = dict(context or {})
+    if course is not None:
+        course_iri = object_iri(course.slug)
+        if object_id != course_iri:
+            parents = xapi.parent_context(course_iri)["contextActivities"]
+            context.setdefault("contextActivities", parents)
+    entry = LearningRecord(
+        id=str(uuid.uuid4()),
+        user_id=actor.id,
+        course_id=course.id if course is not None else None,
+        verb=xapi.verb_iri(verb),
+        object_id=object_id,
+        object_type=object_type or _object_type(object_id),
+        result=result or None,
+        context=context or None,
+        timestamp=now,
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def completion_facts(session: Session, user_id: int, course, version) -> CompletionFacts:
+    """Gather what ``user_id`` has done in ``course`` next to what ``version`` contains."""
+    from course.cases.service import case_outcomes
+    from course.quizzes.service import quiz_outcomes
+
+    manifest = version.manifest
+    items = [item for module in manifest["modules"] for item in module["items"]]
+    final_exam = manifest.get("final_exam") or None
+    return CompletionFacts(
+        lessons=[i["slug"] for i in items if i["kind"] == "lesson"],
+        lessons_read=lesson_progress(session, user_id, course.id),
+        module_quizzes=[
+            i["slug"] for i in items if i["kind"] == "quiz" and i["slug"] != final_exam
+        ],
+        final_exam=final_exam,
+        quizzes=quiz_outcomes(session, user_id, course.id),
+        cases=[i["slug"] for i in items if i["kind"] == "case"],
+        case_outcomes=case_outcomes(session, user_id, course.id),
+    )
+
+
+def course_progress(session: Session, user_id: int, course, version) -> CompletionResult:
+    """Evaluate the completion rule of ``version`` for ``user_id`` (nothing is written)."""
+    rule = CompletionRule.from_mapping(version.manifest.get("completion"))
+    return evaluate(rule, completion_facts(session, user_id, course, version))
+
+
+def get_completion(session: Session, user_id: int, course_id: int) -> CourseCompletion | None:
+    """The user's completion of the course, if recorded."""
+    return session.scalar(
+        select(CourseCompletion).where(
+            CourseCompletion.user_id == user_id, CourseCompletion.course_id == course_id
+        )
+    )
+
+
+def update_completion(session: Session, user, course, now: datetime) -> CourseCompletion | None:
+    """Record the course as completed the first time its rule is met; return the completion.
+
+    On first completion: stores ``CourseCompletion`` (date, version, final score), records the
+    ``completed`` statement for the course and sends ``signals.course_completed``. Afterwards the
+    stored completion is returned unchanged. Returns None while the rule is not met.
+    """
+    from course.catalog.service import current_version
+
+    existing = get_completion(session, user.id, course.id)
+    if existing is not None:
+        return existing
+    version = current_version(session, course)
+    result = course_progress(session, user.id, course, version)
+    if not result.complete:
+        return None
+    completion = CourseCompletion(
+        user_id=user.id,
+        course_id=course.id,
+        version_id=version.id,
+        completed_at=now,
+        final_score=result.final_score,
+    )
+    session.add(completion)
+    session.flush()
+    record(
+        session,
+        user,
+        "completed",
+        object_iri(course.slug),
+        now,
+        result=xapi.score_result(scaled=result.final_score, completion=True),
+        course=course,
+    )
+    course_completed.send(course, completion=completion, session=session, now=now)
+    return completion
