@@ -59,6 +59,7 @@ def _register_blueprints(app: Flask) -> None:
     from course.accounts.views import bp as accounts_bp
     from course.cases.views import bp as cases_bp
     from course.catalog.views import bp as catalog_bp
+    from course.certificates.views import bp as certificates_bp
     from course.dashboard.views import bp as dashboard_bp
     from course.orgs.views import bp as orgs_bp
     from course.progress.views import bp as progress_bp
@@ -69,6 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(catalog_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(progress_bp)
+    app.register_blueprint(certificates_bp)
 
 
 def _configure_login(login_manager) -> None:

@@ -10,7 +10,10 @@ refuses everything else (other files, every network address). Errors are raised 
 from __future__ import annotations
 
 import base64
+import gc
 import io
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -144,11 +147,17 @@ def qr_data_uri(text: str) -> str:
 
 
 def image_data_uri(data: bytes) -> str | None:
-    """A PNG or JPEG upload as a ``data:`` URI; None for anything else (SVG is not accepted)."""
+    """A PNG, JPEG or SVG upload as a ``data:`` URI; None for anything else.
+
+    An SVG's own references (images, fonts) still go through the renderer's URL fetcher, so a
+    hostile SVG cannot reach the network or the file system.
+    """
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         kind = "png"
     elif data.startswith(b"\xff\xd8\xff"):
         kind = "jpeg"
+    elif b"<svg" in data[:1024]:
+        kind = "svg+xml"
     else:
         return None
     return f"data:image/{kind};base64," + base64.b64encode(data).decode("ascii")
@@ -252,3 +261,65 @@ class Renderer:
             )
         except Exception as exc:  # WeasyPrint raises many kinds; report them as one domain error
             raise CertificateRenderError(f"rendering failed: {exc}") from exc
+
+
+_renderers: dict[Path, Renderer] = {}
+_renders_since_collect = 0
+#: WeasyPrint leaves reference cycles behind; collecting every so often keeps a worker flat.
+COLLECT_EVERY = 50
+
+
+def renderer_for(folder: Path) -> Renderer:
+    """A process-wide renderer per template folder (parsed theme and fonts are reused)."""
+    folder = Path(folder).resolve()
+    if folder not in _renderers:
+        _renderers[folder] = Renderer(load_template(folder))
+    return _renderers[folder]
+
+
+def render_job(job: RenderJob) -> bytes:
+    """Render one certificate in this process; the unit of work of a bulk-issuing pool."""
+    global _renders_since_collect
+    pdf = renderer_for(job.folder).render(
+        job.content, metadata=job.metadata, attachments=list(job.attachments)
+    )
+    _renders_since_collect += 1
+    if _renders_since_collect >= COLLECT_EVERY:
+        gc.collect()
+        _renders_since_collect = 0
+    return pdf
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """Everything a worker process needs to render one certificate (picklable)."""
+
+    folder: Path
+    content: CertificateContent
+    metadata: dict
+    attachments: tuple[tuple[str, bytes, str], ...] = ()
+
+
+def render_many(jobs: list[RenderJob], workers: int = 1):
+    """Render ``jobs``, yielding ``(index, pdf_bytes | CertificateRenderError)`` as each ends.
+
+    With more than one worker the renders run in a pool of fresh processes (WeasyPrint is not
+    thread-safe and holds the GIL); one failure is yielded for its job and the rest carry on.
+    """
+    if workers <= 1:
+        for index, job in enumerate(jobs):
+            try:
+                yield index, render_job(job)
+            except CertificateRenderError as exc:
+                yield index, exc
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(render_job, job): index for index, job in enumerate(jobs)}
+        for future in as_completed(futures):
+            try:
+                yield futures[future], future.result()
+            except CertificateRenderError as exc:
+                yield futures[future], exc
+            except Exception as exc:  # a crashed worker: report it for this job, go on
+                yield futures[future], CertificateRenderError(f"rendering failed: {exc}")

@@ -137,6 +137,8 @@ def test_template_folder_without_metadata_is_refused(tmp_path):
         render.load_template(tmp_path)
 
 
-def test_uploaded_images_must_be_png_or_jpeg():
+def test_uploaded_images_must_be_png_jpeg_or_svg():
     assert render.image_data_uri(b"\x89PNG\r\n\x1a\n....").startswith("data:image/png;base64,")
-    assert render.image_data_uri(b"<svg xmlns='http://www.w3.org/2000/svg'/>") is None
+    svg = render.image_data_uri(b"<svg xmlns='http://www.w3.org/2000/svg'/>")
+    assert svg.startswith("data:image/svg+xml;base64,")
+    assert render.image_data_uri(b"GIF89a....") is None

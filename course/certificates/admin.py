@@ -1,0 +1,247 @@
+"""The organisation admin's certificate pages: settings and preview, issuing, bulk, revoking."""
+
+from __future__ import annotations
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from course import storage
+from course.accounts.models import User
+from course.catalog.models import Course
+from course.certificates import service
+from course.certificates.forms import BulkIssueForm, IssueForm, RevokeForm, SettingsForm
+from course.certificates.models import BulkIssue, Certificate
+from course.certificates.pdfs import preview_pdf
+from course.certificates.render import CertificateRenderError
+from course.certificates.views import _config, _org_or_404, bp
+from course.db import utcnow
+from course.extensions import db
+from course.orgs import service as orgs_service
+from course.policy import require
+
+
+def _managed_org(slug: str):
+    org = _org_or_404(slug)
+    require(current_user, "certificates.manage", org)
+    return org
+
+
+def _forms(org):
+    config = _config()
+    settings = service.settings_for(db.session, org)
+    settings_form = SettingsForm(
+        prefix="settings", template=settings.template or "", auto_issue=settings.auto_issue
+    )
+    settings_form.template.choices = [("", _("Each course's own choice"))] + [
+        (name, name) for name in service.available_templates(config)
+    ]
+    courses = db.session.scalars(select(Course).order_by(Course.slug)).all()
+    course_choices = [(c.slug, c.title.get("zh-CN") or c.slug) for c in courses]
+    issue_form = IssueForm(prefix="issue")
+    issue_form.user_id.choices = [
+        (m.user.id, f"{m.user.display_name} <{m.user.email}>")
+        for m in orgs_service.members(db.session, org)
+    ]
+    issue_form.course_slug.choices = course_choices
+    bulk_form = BulkIssueForm(prefix="bulk")
+    bulk_form.cohort_id.choices = [(c.id, c.name) for c in orgs_service.cohorts(db.session, org)]
+    bulk_form.course_slug.choices = course_choices
+    return settings_form, issue_form, bulk_form
+
+
+@bp.route("/orgs/<slug>/certificates", methods=["GET", "POST"])
+@login_required
+def manage(slug: str):
+    """Template and auto-issue settings, issuing forms, and the certificates issued."""
+    org = _managed_org(slug)
+    settings_form, issue_form, bulk_form = _forms(org)
+    if settings_form.validate_on_submit() and "settings-template" in request.form:
+        service.update_settings(
+            db.session,
+            current_user,
+            org,
+            settings_form.template.data or None,
+            settings_form.auto_issue.data,
+            _config(),
+        )
+        db.session.commit()
+        flash(_("The certificate settings have been saved."), "success")
+        return redirect(url_for("certificates.manage", slug=slug))
+    issued = db.session.scalars(
+        select(Certificate)
+        .options(joinedload(Certificate.user))
+        .where(Certificate.organisation_id == org.id)
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+        .limit(200)
+    ).all()
+    return render_template(
+        "certificates/manage.html",
+        org=org,
+        settings_form=settings_form,
+        issue_form=issue_form,
+        bulk_form=bulk_form,
+        revoke_form=RevokeForm(),
+        issued=issued,
+        now=utcnow(),
+    )
+
+
+@bp.get("/orgs/<slug>/certificates/preview.pdf")
+@login_required
+def preview(slug: str):
+    """The chosen template rendered with sample data and this organisation's branding."""
+    org = _managed_org(slug)
+    template = request.args.get("template") or "default"
+    if template not in service.available_templates(_config()):
+        abort(404)
+    try:
+        data = preview_pdf(org, template, _config())
+    except CertificateRenderError as exc:
+        return Response(str(exc), status=422, mimetype="text/plain")
+    return Response(data, mimetype="application/pdf")
+
+
+@bp.post("/orgs/<slug>/certificates/issue")
+@login_required
+def issue(slug: str):
+    """Issue a certificate to one member (an override needs a written reason)."""
+    org = _managed_org(slug)
+    _, form, _ = _forms(org)
+    if not form.validate_on_submit():
+        flash(_("Choose a trainee and a course."), "error")
+        return redirect(url_for("certificates.manage", slug=slug))
+    user = db.session.get(User, form.user_id.data)
+    course = db.session.scalars(select(Course).where(Course.slug == form.course_slug.data)).one()
+    try:
+        certificate = service.issue_certificate(
+            db.session,
+            current_user,
+            user,
+            course,
+            org,
+            utcnow(),
+            _config(),
+            override_reason=form.override_reason.data,
+        )
+    except (service.CertificateRefused, CertificateRenderError) as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("certificates.manage", slug=slug))
+    db.session.commit()
+    flash(_("Certificate %(serial)s issued.", serial=certificate.serial), "success")
+    return redirect(url_for("certificates.manage", slug=slug))
+
+
+@bp.post("/orgs/<slug>/certificates/<int:certificate_id>/revoke")
+@login_required
+def revoke(slug: str, certificate_id: int):
+    """Revoke one certificate of this organisation, with a reason."""
+    org = _managed_org(slug)
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None or certificate.organisation_id != org.id:
+        abort(404)
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        flash(_("A revocation needs a reason."), "error")
+        return redirect(url_for("certificates.manage", slug=slug))
+    try:
+        service.revoke_certificate(
+            db.session, current_user, certificate, form.reason.data, utcnow()
+        )
+    except service.CertificateRefused as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("certificates.manage", slug=slug))
+    db.session.commit()
+    flash(_("Certificate %(serial)s revoked.", serial=certificate.serial), "success")
+    return redirect(url_for("certificates.manage", slug=slug))
+
+
+@bp.post("/orgs/<slug>/certificates/rotate-key")
+@login_required
+def rotate_key(slug: str):
+    """Replace the organisation's signing key; certificates signed before still verify."""
+    org = _managed_org(slug)
+    service.rotate_key(db.session, current_user, org, _config(), utcnow())
+    db.session.commit()
+    flash(_("A new signing key is in use."), "success")
+    return redirect(url_for("certificates.manage", slug=slug))
+
+
+@bp.post("/orgs/<slug>/certificates/bulk")
+@login_required
+def bulk(slug: str):
+    """Start issuing for a whole cohort in the background."""
+    from course.certificates.tasks import bulk_issue_task
+
+    org = _managed_org(slug)
+    _, _, form = _forms(org)
+    if not form.validate_on_submit():
+        flash(_("Choose a cohort and a course."), "error")
+        return redirect(url_for("certificates.manage", slug=slug))
+    course = db.session.scalars(select(Course).where(Course.slug == form.course_slug.data)).one()
+    job = BulkIssue(
+        organisation_id=org.id,
+        course_id=course.id,
+        cohort_id=form.cohort_id.data,
+        requested_by_id=current_user.id,
+        created_at=utcnow(),
+        failures=[],
+    )
+    db.session.add(job)
+    db.session.commit()
+    bulk_issue_task(job.id)
+    return redirect(url_for("certificates.bulk_status", slug=slug, job_id=job.id))
+
+
+def _bulk_or_404(org, job_id: int) -> BulkIssue:
+    job = db.session.get(BulkIssue, job_id)
+    if job is None or job.organisation_id != org.id:
+        abort(404)
+    return job
+
+
+@bp.get("/orgs/<slug>/certificates/bulk/<int:job_id>")
+@login_required
+def bulk_status(slug: str, job_id: int):
+    """The progress of a bulk issue, and its ZIP once done."""
+    org = _managed_org(slug)
+    job = _bulk_or_404(org, job_id)
+    return render_template("certificates/bulk.html", org=org, job=job)
+
+
+@bp.get("/orgs/<slug>/certificates/bulk/<int:job_id>.json")
+@login_required
+def bulk_progress(slug: str, job_id: int):
+    """Progress of a bulk issue as JSON (polled by the progress page)."""
+    job = _bulk_or_404(_managed_org(slug), job_id)
+    percent = (
+        round(100 * job.done / job.total) if job.total else (100 if job.state == "done" else 0)
+    )
+    return jsonify(
+        state=job.state, done=job.done, total=job.total, percent=percent, failures=job.failures
+    )
+
+
+@bp.get("/orgs/<slug>/certificates/bulk/<int:job_id>.zip")
+@login_required
+def bulk_zip(slug: str, job_id: int):
+    """The ZIP of a finished bulk issue: every PDF and manifest.csv."""
+    job = _bulk_or_404(_managed_org(slug), job_id)
+    if not job.zip_key or not storage.exists(job.zip_key):
+        abort(404)
+    return send_file(
+        storage.path(job.zip_key), as_attachment=True, download_name=f"certificates-{job.id}.zip"
+    )

@@ -1,0 +1,413 @@
+"""Certificate use cases: keys, settings, eligibility, issuing, re-issuing, revoking.
+
+Services take ``(session, actor, ..., now)`` plus an :class:`IssuingConfig` carrying the secret
+key, the public base URL and the template folder; they flush and never commit. Verification and
+publication (status lists, issuer profiles) live in ``verification.py``; PDF rendering in
+``pdfs.py``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import secrets
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from course.catalog.models import Course, CourseVersion
+from course.certificates import credential, keys
+from course.certificates.models import (
+    Certificate,
+    CertificateAudit,
+    CertificateSettings,
+    SigningKey,
+)
+from course.orgs.models import Assignment, Cohort, CohortMember, Membership, Organisation
+
+
+class CertificateRefused(Exception):
+    """A certificate cannot be issued or changed; the message says why."""
+
+
+@dataclass(frozen=True)
+class IssuingConfig:
+    """Configuration values certificates need, passed in rather than read from the app."""
+
+    secret: str
+    base_url: str
+    templates: Path
+
+    def verify_url(self, code: str) -> str:
+        return f"{self.base_url}/verify/{code}"
+
+    def issuer_id(self, org: Organisation) -> str:
+        return f"{self.base_url}/issuers/{org.slug}.json"
+
+    def status_list_url(self, org: Organisation) -> str:
+        return f"{self.base_url}/status/{org.slug}/1"
+
+
+def config_from(settings: Mapping) -> IssuingConfig:
+    """Build the certificates' configuration from a Flask config mapping."""
+    from course.config import PROJECT_ROOT
+
+    return IssuingConfig(
+        secret=settings["SECRET_KEY"],
+        base_url=settings.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        templates=Path(settings.get("CERTIFICATE_TEMPLATES", PROJECT_ROOT / "certificates")),
+    )
+
+
+# --- keys -------------------------------------------------------------------------------------
+
+
+def signing_key(session: Session, org: Organisation, config: IssuingConfig, now: datetime):
+    """The organisation's active key, created on first use."""
+    key = session.scalars(
+        select(SigningKey)
+        .where(SigningKey.organisation_id == org.id, SigningKey.retired_at.is_(None))
+        .order_by(SigningKey.created_at.desc(), SigningKey.id.desc())
+    ).first()
+    if key is None:
+        pair = keys.generate(config.secret)
+        key = SigningKey(
+            organisation_id=org.id,
+            kid=pair.kid,
+            public_jwk=pair.public_jwk,
+            sealed_private_key=pair.sealed_private_key,
+            created_at=now,
+        )
+        session.add(key)
+        session.flush()
+    return key
+
+
+def rotate_key(session: Session, actor, org: Organisation, config: IssuingConfig, now: datetime):
+    """Retire the active key and make a new one. Old certificates keep verifying."""
+    for key in session.scalars(
+        select(SigningKey).where(
+            SigningKey.organisation_id == org.id, SigningKey.retired_at.is_(None)
+        )
+    ):
+        key.retired_at = now
+    session.flush()
+    session.add(_audit(org.id, None, actor, "rotate-key", "", now))
+    return signing_key(session, org, config, now)
+
+
+def published_keys(session: Session, org: Organisation) -> list[SigningKey]:
+    """Every key the organisation ever signed with, newest first."""
+    return list(
+        session.scalars(
+            select(SigningKey)
+            .where(SigningKey.organisation_id == org.id)
+            .order_by(SigningKey.created_at.desc(), SigningKey.id.desc())
+        )
+    )
+
+
+# --- settings and eligibility -----------------------------------------------------------------
+
+
+def settings_for(session: Session, org: Organisation) -> CertificateSettings:
+    """The organisation's certificate settings, created with defaults on first use."""
+    found = session.scalars(
+        select(CertificateSettings).where(CertificateSettings.organisation_id == org.id)
+    ).first()
+    if found is None:
+        found = CertificateSettings(organisation_id=org.id, template=None, auto_issue=True)
+        session.add(found)
+        session.flush()
+    return found
+
+
+def update_settings(
+    session: Session, actor, org: Organisation, template: str | None, auto_issue: bool, config
+) -> CertificateSettings:
+    """Choose the organisation's template (None = each course's own) and auto-issuing."""
+    if template and template not in available_templates(config):
+        raise CertificateRefused(f"There is no certificate template named {template!r}.")
+    settings = settings_for(session, org)
+    settings.template = template or None
+    settings.auto_issue = auto_issue
+    session.flush()
+    return settings
+
+
+def available_templates(config: IssuingConfig) -> list[str]:
+    """Names of the template folders installed under ``certificates/``."""
+    return sorted(p.name for p in config.templates.iterdir() if (p / "metadata.yaml").is_file())
+
+
+def course_certificate(session: Session, course: Course) -> dict:
+    """The course's ``certificate`` settings from its current version's manifest."""
+    version = session.scalars(
+        select(CourseVersion).where(
+            CourseVersion.course_id == course.id, CourseVersion.number == course.current_number
+        )
+    ).first()
+    manifest = version.manifest if version is not None else {}
+    return dict(manifest.get("certificate") or {}), (manifest.get("locales") or ["zh-CN"])[0]
+
+
+def latest_completion(session: Session, user_id: int, course_id: int):
+    """The trainee's most recent ``CourseCompletion`` of the course, or None."""
+    from course.progress.models import CourseCompletion
+
+    return session.scalars(
+        select(CourseCompletion)
+        .where(CourseCompletion.user_id == user_id, CourseCompletion.course_id == course_id)
+        .order_by(CourseCompletion.completed_at.desc())
+    ).first()
+
+
+def issuing_organisation(session: Session, user_id: int, course: Course) -> Organisation | None:
+    """The organisation that issues a trainee's certificate for a course.
+
+    The organisation that assigned the course to one of the trainee's cohorts, else the first
+    organisation the trainee belongs to; None when they belong to none.
+    """
+    assigned = session.scalars(
+        select(Organisation)
+        .where(Organisation.id.in_(_assigning_orgs(user_id, course.slug)))
+        .order_by(Organisation.id)
+    ).first()
+    if assigned is not None:
+        return assigned
+    return session.scalars(
+        select(Organisation)
+        .join(Membership, Membership.organisation_id == Organisation.id)
+        .where(Membership.user_id == user_id)
+        .order_by(Membership.id)
+    ).first()
+
+
+def _assigning_orgs(user_id: int, course_slug: str):
+    return (
+        select(Cohort.organisation_id)
+        .join(CohortMember, CohortMember.cohort_id == Cohort.id)
+        .join(Assignment, Assignment.cohort_id == Cohort.id)
+        .where(CohortMember.user_id == user_id, Assignment.course_slug == course_slug)
+    )
+
+
+# --- issuing ----------------------------------------------------------------------------------
+
+
+def current_certificate(session: Session, user_id: int, course_id: int, org_id: int):
+    """The holder's live (valid, possibly expired) certificate for the course, if any."""
+    return session.scalars(
+        select(Certificate).where(
+            Certificate.user_id == user_id,
+            Certificate.course_id == course_id,
+            Certificate.organisation_id == org_id,
+            Certificate.status == "valid",
+        )
+    ).first()
+
+
+def issue_certificate(
+    session: Session,
+    actor,
+    user,
+    course: Course,
+    org: Organisation,
+    now: datetime,
+    config: IssuingConfig,
+    *,
+    completion=None,
+    override_reason: str | None = None,
+    render_pdf: bool = True,
+) -> Certificate:
+    """Issue (or re-issue, or renew) a signed certificate for ``user`` and ``course``.
+
+    Eligibility is the trainee's recorded course completion; without one, an org admin must
+    give a written ``override_reason``, which is audited. A live certificate for the same
+    course and organisation is marked ``superseded`` and linked from the new one, so the
+    history of serials is kept. Validity follows the course's ``validity_months``.
+    """
+    completion = completion or latest_completion(session, user.id, course.id)
+    reason = (override_reason or "").strip()
+    if completion is None and not reason:
+        raise CertificateRefused(
+            f"{user.display_name} has not completed this course; an override needs a reason."
+        )
+    cert_settings, language = course_certificate(session, course)
+    previous = current_certificate(session, user.id, course.id, org.id)
+    if previous is not None:
+        previous.status = "superseded"
+    template = settings_for(session, org).template or cert_settings.get("template") or "default"
+    months = int(cert_settings.get("validity_months") or 0)
+    key = signing_key(session, org, config, now)
+    certificate = Certificate(
+        serial=_next_serial(session, course.slug, now),
+        code=secrets.token_urlsafe(16),
+        credential_id=f"urn:uuid:{uuid.uuid4()}",
+        user_id=user.id,
+        organisation_id=org.id,
+        course_id=course.id,
+        completion_id=getattr(completion, "id", None),
+        template=template,
+        recipient_name=user.display_name,
+        course_title=dict(course.title or {}),
+        hours=float(course.hours or 0),
+        completed_at=completion.completed_at if completion is not None else now,
+        final_score=getattr(completion, "final_score", None),
+        issued_at=now,
+        valid_until=add_months(now, months) if months else None,
+        status="valid",
+        status_index=_next_status_index(session, org.id),
+        public=previous.public if previous is not None else True,
+        kid=key.kid,
+        token="",
+        replaces_id=previous.id if previous is not None else None,
+        issued_by_id=getattr(actor, "id", None),
+        override_reason=reason or None,
+    )
+    certificate.token = _sign(certificate, course, org, key, config, language)
+    session.add(certificate)
+    session.flush()
+    if reason:
+        session.add(_audit(org.id, certificate.id, actor, "override", reason, now))
+    elif previous is not None and actor is not None:
+        session.add(_audit(org.id, certificate.id, actor, "reissue", "", now))
+    if render_pdf:
+        from course.certificates.pdfs import store_pdf
+
+        store_pdf(certificate, org, config)
+    session.flush()
+    return certificate
+
+
+def revoke_certificate(
+    session: Session, actor, certificate: Certificate, reason: str, now: datetime
+) -> Certificate:
+    """Revoke a certificate with a written reason (shown on its verification page)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateRefused("A revocation needs a reason.")
+    if certificate.status == "revoked":
+        raise CertificateRefused("This certificate is already revoked.")
+    certificate.status = "revoked"
+    certificate.revoked_at = now
+    certificate.revocation_reason = reason
+    session.add(_audit(certificate.organisation_id, certificate.id, actor, "revoke", reason, now))
+    session.flush()
+    return certificate
+
+
+def set_public(session: Session, actor, certificate: Certificate, public: bool) -> Certificate:
+    """The holder shows or hides the certificate in public listings (its code always works)."""
+    if actor is None or actor.id != certificate.user_id:
+        raise CertificateRefused("Only the holder decides whether a certificate is listed.")
+    certificate.public = public
+    session.flush()
+    return certificate
+
+
+def certificates_of(session: Session, user_id: int) -> list[Certificate]:
+    """A trainee's certificates, newest first, with their organisations loaded."""
+    from sqlalchemy.orm import joinedload
+
+    return list(
+        session.scalars(
+            select(Certificate)
+            .options(joinedload(Certificate.organisation))
+            .where(Certificate.user_id == user_id)
+            .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+        )
+    )
+
+
+def public_certificates(session: Session, user_id: int) -> list[Certificate]:
+    """The holder's live certificates they chose to list publicly."""
+    return [c for c in certificates_of(session, user_id) if c.public and c.status == "valid"]
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def add_months(moment: datetime, months: int) -> datetime:
+    """``moment`` plus whole calendar months, clamping the day (31 Jan + 1 month = 28/29 Feb)."""
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def serial_prefix(course_slug: str) -> str:
+    """Initials of the course slug: ``service-team-collaboration`` -> ``STC``."""
+    initials = "".join(part[0] for part in course_slug.split("-") if part).upper()
+    return re.sub(r"[^A-Z0-9]", "", initials)[:6] or "CRT"
+
+
+def _next_serial(session: Session, course_slug: str, now: datetime) -> str:
+    stem = f"{serial_prefix(course_slug)}-{now.year}-"
+    last = session.scalar(
+        select(func.max(Certificate.serial)).where(Certificate.serial.like(stem + "%"))
+    )
+    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{stem}{number:06d}"
+
+
+def _next_status_index(session: Session, org_id: int) -> int:
+    last = session.scalar(
+        select(func.max(Certificate.status_index)).where(Certificate.organisation_id == org_id)
+    )
+    return 0 if last is None else last + 1
+
+
+def _sign(certificate, course, org, key, config: IssuingConfig, language: str) -> str:
+    title = certificate.course_title
+    summary = course.summary or {}
+    facts = credential.CredentialFacts(
+        credential_id=certificate.credential_id,
+        serial=certificate.serial,
+        issuer=credential.IssuerFacts(
+            id=config.issuer_id(org), name=_pick(org.name, language), url=config.base_url
+        ),
+        recipient_name=certificate.recipient_name,
+        achievement_id=f"{config.base_url}/courses/{course.slug}",
+        course_title=_pick(title, language),
+        course_summary=_pick(summary, language),
+        criteria=_criteria(language),
+        hours=certificate.hours,
+        language=language,
+        completed_at=certificate.completed_at,
+        valid_from=certificate.issued_at,
+        valid_until=certificate.valid_until,
+        final_score=certificate.final_score,
+        status_list_url=config.status_list_url(org),
+        status_index=certificate.status_index,
+    )
+    private_key = keys.unseal(key.sealed_private_key, config.secret)
+    return credential.sign(credential.build_credential(facts), private_key, key.kid)
+
+
+def _criteria(language: str) -> str:
+    if language.startswith("zh"):
+        return "按课程的结业规则完成全部要求的课时、测验和案例。"
+    return "Completed the lessons, quizzes and case studies the course's completion rule requires."
+
+
+def _pick(value, language: str) -> str:
+    if isinstance(value, dict):
+        return value.get(language) or next(iter(value.values()), "")
+    return value or ""
+
+
+def _audit(org_id, certificate_id, actor, action, reason, now) -> CertificateAudit:
+    return CertificateAudit(
+        organisation_id=org_id,
+        certificate_id=certificate_id,
+        actor_id=getattr(actor, "id", None),
+        action=action,
+        reason=reason,
+        created_at=now,
+    )

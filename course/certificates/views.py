@@ -1,0 +1,248 @@
+"""Certificates on the web: the trainee's own, and public verification (no login needed).
+
+The organisation admin's pages are in ``admin.py`` on the same blueprint.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from course import storage
+from course.certificates import credential, listeners, service, verification  # noqa: F401
+from course.certificates.forms import VerifyCodeForm, VerifyUploadForm
+from course.certificates.models import Certificate
+from course.certificates.pdfs import store_pdf
+from course.certificates.render import CertificateRenderError
+from course.db import utcnow
+from course.extensions import db, limiter
+from course.orgs.models import Organisation
+from course.policy import require
+
+bp = Blueprint("certificates", __name__)
+
+VERIFY_LIMIT = "30 per minute"
+
+
+def _config() -> service.IssuingConfig:
+    return service.config_from(current_app.config)
+
+
+def _certificate_or_404(certificate_id: int) -> Certificate:
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None:
+        abort(404)
+    return certificate
+
+
+def _org_or_404(slug: str) -> Organisation:
+    org = db.session.scalars(select(Organisation).where(Organisation.slug == slug)).first()
+    if org is None:
+        abort(404)
+    return org
+
+
+# --- the trainee's certificates ---------------------------------------------------------------
+
+
+@bp.get("/certificates")
+@login_required
+def mine():
+    """The signed-in trainee's certificates, with downloads and sharing."""
+    certificates = service.certificates_of(db.session, current_user.id)
+    links = {c.id: linkedin_url(c, _config()) for c in certificates}
+    return render_template(
+        "certificates/mine.html", certificates=certificates, links=links, now=utcnow()
+    )
+
+
+@bp.get("/certificates/<int:certificate_id>.pdf")
+@login_required
+def download_pdf(certificate_id: int):
+    """The certificate's PDF, rendered once at issue and served from storage."""
+    certificate = _certificate_or_404(certificate_id)
+    require(current_user, "certificates.view", certificate)
+    if not certificate.pdf_key or not storage.exists(certificate.pdf_key):
+        try:
+            store_pdf(certificate, certificate.organisation, _config())
+        except CertificateRenderError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for("certificates.mine"))
+        db.session.commit()
+    return send_file(
+        storage.path(certificate.pdf_key),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"{certificate.serial}.pdf",
+    )
+
+
+@bp.get("/certificates/<int:certificate_id>.json")
+@login_required
+def download_json(certificate_id: int):
+    """The signed credential (an EnvelopedVerifiableCredential holding the VC-JWT)."""
+    certificate = _certificate_or_404(certificate_id)
+    require(current_user, "certificates.view", certificate)
+    return Response(
+        credential.envelope_bytes(certificate.token),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{certificate.serial}.json"'},
+    )
+
+
+@bp.post("/certificates/<int:certificate_id>/visibility")
+@login_required
+def visibility(certificate_id: int):
+    """Show or hide the certificate in the issuer's public listing."""
+    certificate = _certificate_or_404(certificate_id)
+    require(current_user, "certificates.share", certificate)
+    service.set_public(db.session, current_user, certificate, request.form.get("public") == "1")
+    db.session.commit()
+    flash(_("Your choice has been saved."), "success")
+    return redirect(url_for("certificates.mine"))
+
+
+def linkedin_url(certificate: Certificate, config: service.IssuingConfig) -> str:
+    """LinkedIn's add-to-profile link for a certification."""
+    title = certificate.course_title or {}
+    params = {
+        "startTask": "CERTIFICATION_NAME",
+        "name": title.get("en") or next(iter(title.values()), ""),
+        "organizationName": (certificate.organisation.name or {}).get("en", ""),
+        "issueYear": certificate.issued_at.year,
+        "issueMonth": certificate.issued_at.month,
+        "certUrl": config.verify_url(certificate.code),
+        "certId": certificate.serial,
+    }
+    if certificate.valid_until:
+        params.update(
+            expirationYear=certificate.valid_until.year,
+            expirationMonth=certificate.valid_until.month,
+        )
+    return "https://www.linkedin.com/profile/add?" + urlencode(params)
+
+
+# --- public verification ----------------------------------------------------------------------
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@limiter.limit(VERIFY_LIMIT)
+def verify():
+    """Verify by code, or by uploading a certificate PDF or JSON credential."""
+    code_form = VerifyCodeForm(request.args)
+    upload_form = VerifyUploadForm()
+    if request.args.get("code") and code_form.validate():
+        return redirect(url_for("certificates.verify_code", code=code_form.code.data.strip()))
+    result = None
+    if upload_form.validate_on_submit():
+        data = upload_form.file.data.read()
+        result = verification.verify_upload(db.session, data, utcnow())
+    status = 200 if result is None or result.state != "invalid" else 422
+    return render_template(
+        "certificates/verify.html",
+        code_form=code_form,
+        upload_form=upload_form,
+        result=result,
+        now=utcnow(),
+    ), status
+
+
+@bp.get("/verify/<code>")
+@limiter.limit(VERIFY_LIMIT)
+def verify_code(code: str):
+    """The public page of one certificate: status, name, course, issuer, dates."""
+    certificate = verification.by_code(db.session, code)
+    if certificate is None:
+        return render_template("certificates/not_found.html", code=code), 404
+    return render_template(
+        "certificates/public.html",
+        certificate=certificate,
+        state=certificate.state(utcnow()),
+        verify_url=_config().verify_url(certificate.code),
+    )
+
+
+@bp.post("/api/verify")
+@limiter.limit(VERIFY_LIMIT)
+def api_verify():
+    """JSON verdict on an uploaded file (multipart ``file``, or the raw request body)."""
+    upload = request.files.get("file")
+    data = upload.read() if upload else request.get_data()
+    now = utcnow()
+    result = verification.verify_upload(db.session, data, now)
+    url = _config().verify_url(result.certificate.code) if result.certificate else None
+    return jsonify(verification.as_json(result, now, url)), (
+        422 if result.state == "invalid" else 200
+    )
+
+
+@bp.get("/api/verify/<code>")
+@limiter.limit(VERIFY_LIMIT)
+def api_verify_code(code: str):
+    """JSON facts and status of the certificate with ``code``."""
+    certificate = verification.by_code(db.session, code)
+    if certificate is None:
+        return jsonify({"state": "unknown", "message": "No certificate has this code."}), 404
+    now = utcnow()
+    url = _config().verify_url(certificate.code)
+    return jsonify(verification.public_facts(certificate, now, url))
+
+
+@bp.get("/issuers/<slug>.json")
+def issuer(slug: str):
+    """The organisation's Open Badges issuer profile."""
+    return jsonify(verification.issuer_profile(_org_or_404(slug), _config()))
+
+
+@bp.get("/issuers/<slug>/keys")
+def issuer_keys(slug: str):
+    """The organisation's public keys, current and retired, as a JWK Set."""
+    return jsonify(verification.jwks(db.session, _org_or_404(slug)))
+
+
+@bp.get("/issuers/<slug>")
+def issuer_listing(slug: str):
+    """The certificates an organisation issued whose holders chose to list them."""
+    org = _org_or_404(slug)
+    certificates = db.session.scalars(
+        select(Certificate)
+        .where(
+            Certificate.organisation_id == org.id,
+            Certificate.public.is_(True),
+            Certificate.status == "valid",
+        )
+        .order_by(Certificate.issued_at.desc())
+        .limit(200)
+    ).all()
+    return render_template("certificates/listing.html", org=org, certificates=certificates)
+
+
+@bp.get("/status/<slug>/<int:list_number>")
+def status_list(slug: str, list_number: int):
+    """The organisation's revocation status list, a signed BitstringStatusListCredential."""
+    org = _org_or_404(slug)
+    if list_number != 1:
+        abort(404)
+    token = verification.status_list_token(db.session, org, _config(), utcnow())
+    db.session.commit()  # the first request may create the organisation's signing key
+    return Response(token, mimetype="application/vc+jwt")
+
+
+from course.certificates import admin  # noqa: E402,F401  (the org admin's routes on bp)
