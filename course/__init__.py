@@ -57,6 +57,7 @@ def _test_defaults(settings) -> dict[str, Any]:
 
 def _register_blueprints(app: Flask) -> None:
     from course.accounts.views import bp as accounts_bp
+    from course.authoring.views import bp as authoring_bp
     from course.cases.views import bp as cases_bp
     from course.catalog.views import bp as catalog_bp
     from course.certificates.views import bp as certificates_bp
@@ -71,6 +72,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(cases_bp)
     app.register_blueprint(progress_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(authoring_bp)
 
 
 def _configure_login(login_manager) -> None:

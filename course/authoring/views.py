@@ -1,0 +1,380 @@
+"""The web editor: create a course, edit its draft's files with a live preview, check, publish,
+compare versions, export and upload package zips."""
+
+from __future__ import annotations
+
+import mimetypes
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from course import policy
+from course.accounts.models import User
+from course.authoring import editor, service
+from course.authoring.files import MAX_IMAGE_BYTES, AssetError, file_kind, lesson_text
+from course.authoring.packagezip import PackageZipError, read_zip, write_zip
+from course.catalog import service as catalog
+from course.db import utcnow
+from course.extensions import db
+from course.i18n import LOCALES
+
+bp = Blueprint("authoring", __name__, url_prefix="/author")
+
+
+def _course(slug: str):
+    course = catalog.get_course(db.session, slug)
+    if course is None:
+        abort(404)
+    policy.require(current_user, "course.author", course)
+    return course
+
+
+def _draft(course):
+    draft = service.get_draft(db.session, course)
+    if draft is None:
+        flash(_("Start a draft to edit this course."), "info")
+        abort(redirect(url_for("authoring.course", slug=course.slug)))
+    return draft
+
+
+@bp.get("/")
+@login_required
+def index():
+    """The courses the signed-in instructor authors, and forms to create or upload one."""
+    policy.require(current_user, "course.create")
+    courses = service.authored_courses(db.session, current_user)
+    return render_template("authoring/index.html", courses=courses, locales=LOCALES)
+
+
+@bp.post("/new")
+@login_required
+def create():
+    """Create a course with starter files and open its draft."""
+    policy.require(current_user, "course.create")
+    slug = request.form.get("slug", "").strip()
+    titles = {locale: request.form.get(f"title-{locale}", "").strip() for locale in LOCALES}
+    try:
+        service.create_course(db.session, current_user, slug, titles, utcnow())
+    except service.AuthoringError as error:
+        db.session.rollback()
+        flash(_("The course was not created: %(reason)s", reason=str(error)), "error")
+        return redirect(url_for("authoring.index"))
+    db.session.commit()
+    flash(_("Course created. Edit its draft, then publish it."), "success")
+    return redirect(url_for("authoring.course", slug=slug))
+
+
+@bp.post("/upload")
+@login_required
+def upload():
+    """Import a package zip as a new version (of a new course, or of one the user authors)."""
+    policy.require(current_user, "course.create")
+    upload = request.files.get("package")
+    try:
+        source = read_zip(upload.read() if upload else b"")
+        result = service.import_upload(
+            db.session,
+            current_user,
+            source,
+            utcnow(),
+            allowed=lambda course: policy.can(current_user, "course.author", course),
+        )
+    except (PackageZipError, service.AuthoringError) as error:
+        db.session.rollback()
+        flash(_("The package was not imported: %(reason)s", reason=str(error)), "error")
+        return redirect(url_for("authoring.index"))
+    if result.problems:
+        db.session.rollback()
+        return render_template("authoring/problems.html", problems=result.problems, course=None)
+    db.session.commit()
+    flash(_("Version %(number)s published.", number=result.version.number), "success")
+    return redirect(url_for("authoring.course", slug=result.version.course.slug))
+
+
+@bp.get("/<slug>")
+@login_required
+def course(slug: str):
+    """A course's authoring home: its draft's files, versions, instructors and actions."""
+    course = _course(slug)
+    draft = service.get_draft(db.session, course)
+    files = service.draft_files(db.session, draft) if draft else []
+    return render_template(
+        "authoring/course.html",
+        course=course,
+        draft=draft,
+        groups=editor.group_files(files),
+        versions=service.versions_of(db.session, course),
+        instructors=service.instructors_of(db.session, course),
+        file_kind=file_kind,
+    )
+
+
+@bp.post("/<slug>/draft")
+@login_required
+def start_draft(slug: str):
+    """Open a draft copied from the current version."""
+    course = _course(slug)
+    service.start_draft(db.session, current_user, course, utcnow())
+    db.session.commit()
+    return redirect(url_for("authoring.course", slug=slug))
+
+
+@bp.post("/<slug>/draft/discard")
+@login_required
+def discard(slug: str):
+    """Throw the draft away."""
+    course = _course(slug)
+    service.discard_draft(db.session, current_user, _draft(course))
+    db.session.commit()
+    flash(_("The draft was discarded."), "info")
+    return redirect(url_for("authoring.course", slug=slug))
+
+
+@bp.route("/<slug>/edit/<area>/<path:path>", methods=["GET", "POST"])
+@login_required
+def edit(slug: str, area: str, path: str):
+    """Edit one text file of the draft; POST saves it (or only previews it, without JS)."""
+    course = _course(slug)
+    draft = _draft(course)
+    current = service.get_file(db.session, draft, area, path)
+    if current is None or not editor.editable(path):
+        abort(404)
+    text = current.data.decode("utf-8", "replace")
+    revision, conflict, preview = current.revision, None, None
+    if request.method == "POST":
+        text = request.form.get("text", "")
+        if request.form.get("action") == "preview":
+            preview = _preview(course, path, text)
+            revision = request.form.get("revision", type=int) or 0
+        else:
+            try:
+                current = service.save_file(
+                    db.session, current_user, draft, area, path, text,
+                    request.form.get("revision", type=int) or 0, utcnow(),
+                )  # fmt: skip
+            except service.EditConflict as clash:
+                conflict = clash
+                revision = clash.file.revision
+            else:
+                db.session.commit()
+                flash(_("Saved."), "success")
+                return redirect(url_for("authoring.edit", slug=slug, area=area, path=path))
+    problems = editor.split_problems(service.check_draft(db.session, draft, slug), slug)
+    return render_template(
+        "authoring/edit.html",
+        course=course,
+        file=current,
+        area=area,
+        path=path,
+        text=text,
+        revision=revision,
+        conflict=conflict,
+        preview=preview,
+        kind=file_kind(area, path),
+        problems=editor.file_problems(problems.get((area, path), []), text),
+        other_problems=sum(len(v) for k, v in problems.items() if k != (area, path)),
+        case_map=editor.map_for(area, path, text),
+    )
+
+
+def _preview(course, path: str, text: str) -> str:
+    return editor.preview_html(
+        path, text, lambda name: url_for("authoring.draft_asset", slug=course.slug, name=name)
+    )
+
+
+@bp.post("/<slug>/preview")
+@login_required
+def preview(slug: str):
+    """The live preview: sanitised HTML of the posted Markdown, as JSON."""
+    course = _course(slug)
+    path = request.form.get("path", "")
+    return {"html": _preview(course, path, request.form.get("text", ""))}
+
+
+@bp.post("/<slug>/files")
+@login_required
+def add_file(slug: str):
+    """Add a lesson, case or quiz file to the draft, with starter text."""
+    course = _course(slug)
+    draft = _draft(course)
+    area = request.form.get("area", "content")
+    path = request.form.get("path", "").strip().strip("/")
+    kind = file_kind(area, path).kind
+    starter = {
+        "lesson": lesson_text(_("New lesson"), _("Write the lesson here."), ()).decode(),
+        "quiz": "title: {zh-CN: 测验, en: Quiz}\npass_mark: 0.7\nquestions: []\n",
+        "case": "---\ntitle: \n---\n\n## \n",
+        "module": "title: \nobjectives: []\nitems: []\n",
+    }.get(kind)
+    if starter is None:
+        flash(_("Use a path such as 01-module/02-lesson.zh-CN.md or cases/my-case.en.md."), "error")
+        return redirect(url_for("authoring.course", slug=slug))
+    try:
+        service.save_file(db.session, current_user, draft, area, path, starter, 0, utcnow())
+    except (service.EditConflict, service.AuthoringError):
+        db.session.rollback()
+        flash(_("That file already exists."), "error")
+        return redirect(url_for("authoring.course", slug=slug))
+    db.session.commit()
+    return redirect(url_for("authoring.edit", slug=slug, area=area, path=path))
+
+
+@bp.post("/<slug>/files/delete")
+@login_required
+def delete_file(slug: str):
+    """Remove a file from the draft."""
+    course = _course(slug)
+    draft = _draft(course)
+    area, path = request.form.get("area", ""), request.form.get("path", "")
+    try:
+        service.delete_file(
+            db.session, current_user, draft, area, path,
+            request.form.get("revision", type=int) or 0, utcnow(),
+        )  # fmt: skip
+    except service.EditConflict:
+        db.session.rollback()
+        flash(
+            _("Someone changed that file since you opened this page; it was not removed."), "error"
+        )
+        return redirect(url_for("authoring.course", slug=slug))
+    db.session.commit()
+    flash(_("Removed %(path)s.", path=path), "info")
+    return redirect(url_for("authoring.course", slug=slug))
+
+
+@bp.post("/<slug>/assets")
+@login_required
+def upload_asset(slug: str):
+    """Upload an image into the draft's assets/ folder."""
+    course = _course(slug)
+    draft = _draft(course)
+    image = request.files.get("image")
+    limit = current_app.config.get("AUTHORING_MAX_IMAGE_BYTES", MAX_IMAGE_BYTES)
+    try:
+        row = service.upload_asset(
+            db.session, current_user, draft, image.filename if image else "",
+            image.read() if image else b"", utcnow(), limit,
+        )  # fmt: skip
+    except AssetError as error:
+        db.session.rollback()
+        flash(_("The image was not uploaded: %(reason)s", reason=str(error)), "error")
+        return redirect(url_for("authoring.course", slug=slug))
+    db.session.commit()
+    flash(
+        _("Uploaded. Use it in a lesson as ![description](../%(path)s)", path=row.path), "success"
+    )
+    return redirect(url_for("authoring.course", slug=slug))
+
+
+@bp.get("/<slug>/draft/assets/<name>")
+@login_required
+def draft_asset(slug: str, name: str):
+    """An image of the draft, for the preview."""
+    course = _course(slug)
+    draft = _draft(course)
+    row = service.get_file(db.session, draft, "content", f"assets/{name}")
+    if row is None:
+        abort(404)
+    response = Response(
+        row.data, mimetype=mimetypes.guess_type(name)[0] or "application/octet-stream"
+    )
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.get("/<slug>/check")
+@login_required
+def check(slug: str):
+    """Every problem the checker finds in the draft."""
+    course = _course(slug)
+    problems = service.check_draft(db.session, _draft(course), slug)
+    return render_template("authoring/problems.html", problems=problems, course=course)
+
+
+@bp.post("/<slug>/publish")
+@login_required
+def publish(slug: str):
+    """Check the draft and publish it as the course's new version."""
+    course = _course(slug)
+    result = service.publish(db.session, current_user, course, _draft(course), utcnow())
+    if result.problems:
+        db.session.rollback()
+        return render_template("authoring/problems.html", problems=result.problems, course=course)
+    db.session.commit()
+    if result.created:
+        flash(_("Version %(number)s published.", number=result.version.number), "success")
+    else:
+        flash(_("Nothing had changed; the current version stays."), "info")
+    return redirect(url_for("authoring.course", slug=slug))
+
+
+@bp.get("/<slug>/diff")
+@login_required
+def diff(slug: str):
+    """What changed between two versions, or from a version to the draft."""
+    course = _course(slug)
+    old = request.args.get("from", type=int) or max(course.current_number, 1)
+    target = request.args.get("to", "draft")
+    new = None if target == "draft" else int(target) if target.isdigit() else abort(404)
+    try:
+        diffs = service.compare(db.session, course, old, new)
+    except LookupError:
+        abort(404)
+    return render_template("authoring/diff.html", course=course, diffs=diffs, old=old, new=new)
+
+
+@bp.get("/<slug>/versions/<int:number>.zip")
+@login_required
+def export_version(slug: str, number: int):
+    """A version's files as a package zip (the same layout ``course content import`` reads)."""
+    course = _course(slug)
+    try:
+        files = service.version_files(db.session, course, number)
+    except LookupError:
+        abort(404)
+    return _zip(slug, f"{slug}-v{number}.zip", files)
+
+
+@bp.get("/<slug>/draft.zip")
+@login_required
+def export_draft(slug: str):
+    """The draft's files as a package zip."""
+    course = _course(slug)
+    return _zip(slug, f"{slug}-draft.zip", service.draft_files_data(db.session, _draft(course)))
+
+
+def _zip(slug: str, name: str, files: dict) -> Response:
+    data = write_zip([(area, path, blob) for (area, path), blob in files.items()], slug)
+    response = Response(data, mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.post("/<slug>/instructors")
+@login_required
+def add_instructor(slug: str):
+    """Add a co-instructor by email address."""
+    course = _course(slug)
+    email = request.form.get("email", "").strip().lower()
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        flash(_("No account uses that email address."), "error")
+    else:
+        service.add_instructor(db.session, current_user, course, user, utcnow())
+        db.session.commit()
+        flash(_("%(name)s can now edit this course.", name=user.display_name), "success")
+    return redirect(url_for("authoring.course", slug=slug))
