@@ -64,6 +64,7 @@ def _register_blueprints(app: Flask) -> None:
     from course.dashboard.views import bp as dashboard_bp
     from course.orgs.views import bp as orgs_bp
     from course.progress.views import bp as progress_bp
+    from course.quizzes.views import bp as quizzes_bp
 
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(accounts_bp)
@@ -72,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(cases_bp)
     app.register_blueprint(progress_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(quizzes_bp)
     app.register_blueprint(authoring_bp)
 
 

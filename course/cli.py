@@ -20,9 +20,11 @@ def register_commands(app: Flask) -> None:
         app.cli.add_command(command)
     from course.catalog.cli import content
     from course.progress.cli import records
+    from course.quizzes.cli import quiz
 
     app.cli.add_command(content)
     app.cli.add_command(records)
+    app.cli.add_command(quiz)
 
 
 @click.command()

@@ -205,6 +205,15 @@ def submit_attempt(
     return attempt
 
 
+def close_if_expired(session: Session, attempt: QuizAttempt, now: datetime) -> bool:
+    """Close (and grade) this attempt if its time has run out; True if it did."""
+    session.refresh(attempt, with_for_update=True)
+    if attempt.is_open and expired(attempt, now):
+        _close(session, attempt, now)
+        return True
+    return False
+
+
 def close_expired_attempts(session: Session, now: datetime) -> int:
     """Close and grade every open attempt whose deadline has passed; return how many."""
     overdue = session.scalars(

@@ -1,0 +1,100 @@
+// Quiz attempt page: a visible countdown (the server keeps the real deadline) and save-as-you-go.
+// Without this script the page still works: answers are saved with the form's buttons.
+(function () {
+  "use strict";
+  var form = document.getElementById("attempt-form");
+  if (!form) { return; }
+  var statusBox = document.getElementById("save-status");
+  var timer = document.getElementById("quiz-timer");
+  var endsAt = null;
+  var submitting = false;
+  var lang = document.documentElement.lang || "zh-CN";
+  var zh = lang.indexOf("zh") === 0;
+  var words = {
+    saving: zh ? "正在保存…" : "Saving…",
+    saved: zh ? "已保存" : "Saved",
+    failed: zh ? "未能保存，请检查网络后点击“保存答案”。" : "Not saved. Check your connection, then press Save answers.",
+    fiveMinutes: zh ? "还剩 5 分钟。" : "5 minutes left.",
+    oneMinute: zh ? "还剩 1 分钟。" : "1 minute left.",
+    answered: zh ? "已作答" : "answered",
+    unanswered: zh ? "未作答" : "not answered"
+  };
+
+  function say(text) { if (statusBox) { statusBox.textContent = text; } }
+
+  function submitNow() {
+    if (submitting) { return; }
+    submitting = true;
+    var action = document.createElement("input");
+    action.type = "hidden";
+    action.name = "action";
+    action.value = "submit";
+    form.appendChild(action);
+    form.submit();
+  }
+
+  function showTime() {
+    var left = Math.max(0, Math.round((endsAt - Date.now()) / 1000));
+    var clock = timer.querySelector(".quiz-clock");
+    var seconds = left % 60;
+    clock.textContent = Math.floor(left / 60) + ":" + (seconds < 10 ? "0" : "") + seconds;
+    timer.classList.toggle("low", left <= 60);
+    if (left === 300) { say(words.fiveMinutes); }
+    if (left === 60) { say(words.oneMinute); }
+    if (left <= 0) { submitNow(); }
+  }
+
+  if (timer) {
+    endsAt = Date.now() + parseInt(timer.getAttribute("data-remaining"), 10) * 1000;
+    showTime();
+    window.setInterval(showTime, 1000);
+  }
+
+  function markAnswered(saved) {
+    var links = document.querySelectorAll(".quiz-navigator a[data-question]");
+    Array.prototype.forEach.call(links, function (link) {
+      var entry = saved[link.getAttribute("data-question")];
+      var answered = entry !== null && entry !== undefined && entry !== "" &&
+        !(typeof entry === "object" && Object.keys(entry).length === 0);
+      link.classList.toggle("answered", answered);
+      var hidden = link.querySelector(".visually-hidden");
+      if (hidden) { hidden.textContent = " " + (answered ? words.answered : words.unanswered); }
+    });
+  }
+
+  var pending = null;
+  function save() {
+    pending = null;
+    say(words.saving);
+    var data = new FormData(form);
+    data.delete("action");
+    data.delete("goto");
+    fetch(form.getAttribute("data-autosave"), {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: { "Accept": "application/json" }
+    }).then(function (response) {
+      return response.json().then(function (body) { return { status: response.status, body: body }; });
+    }).then(function (reply) {
+      if (reply.status === 409 && reply.body.results) { window.location.assign(reply.body.results); return; }
+      if (reply.status !== 200) { say(words.failed); return; }
+      markAnswered(reply.body.saved || {});
+      if (timer && typeof reply.body.remaining_seconds === "number") {
+        endsAt = Date.now() + reply.body.remaining_seconds * 1000;
+      }
+      say(words.saved + " " + new Date().toLocaleTimeString(lang));
+    }).catch(function () { say(words.failed); });
+  }
+
+  function schedule() {
+    if (pending) { window.clearTimeout(pending); }
+    pending = window.setTimeout(save, 500);
+  }
+
+  form.addEventListener("change", schedule);
+  form.addEventListener("input", function (event) {
+    if (event.target.tagName === "TEXTAREA" || event.target.type === "text") { schedule(); }
+  });
+  form.addEventListener("submit", function () { submitting = true; });
+})();

@@ -1,0 +1,225 @@
+"""The quiz pages through the test client: the answer-key scan, saving, submitting, reviewing."""
+
+import io
+import json
+import re
+
+import pytest
+
+from course.quizzes import service
+from course.quizzes.models import QuizAttempt
+from tests.quizzes.conftest import right_entries
+
+
+def secrets_of(quiz: dict) -> set[str]:
+    """Every piece of the answer key and feedback that must stay on the server before submission."""
+    found = {
+        '"correct"',
+        '"credit"',
+        '"accept"',
+        '"feedback',
+        '"answers"',
+        '"pairs"',
+        "data-correct",
+    }
+    for question in quiz["questions"]:
+        maps = [
+            question.get("feedback"),
+            question.get("feedback_true"),
+            question.get("feedback_false"),
+        ]
+        maps += [option.get("feedback") for option in question.get("options", [])]
+        maps += [entry.get("feedback") for entry in question.get("accept", [])]
+        found.update(entry["answer"] for entry in question.get("accept", []))
+        found.update(f"{p['left']['en']} → {p['right']['en']}" for p in question.get("pairs", []))
+        for value in maps:
+            if value:
+                found.update(value.values())
+    return {text for text in found if len(text) >= 4}
+
+
+def form_of(entries: dict, present: list[str], token="tok", action=None) -> dict:
+    data = {"present": present, "token": token}
+    for qid, entry in entries.items():
+        if isinstance(entry, dict):
+            data.update({f"q-{qid}-{pos}": str(value) for pos, value in entry.items()})
+        else:
+            data[f"q-{qid}"] = entry
+    if action:
+        data["action"] = action
+    return data
+
+
+@pytest.fixture
+def signed_in(client, login, trainee):
+    login(trainee)
+    return client
+
+
+def test_start_answer_submit_review_and_the_key_never_leaks(
+    signed_in, db_session, quiz_course, trainee
+):
+    client = signed_in
+    quiz = service.definition(
+        db_session, service.current_quiz(db_session, quiz_course, "check")[0], "check"
+    )
+    forbidden = secrets_of(quiz)
+    pages = []
+    page = client.get("/courses/quiz-course/quizzes/check")
+    assert page.status_code == 200 and "Start the quiz" in page.get_data(as_text=True)
+    started = client.post("/courses/quiz-course/quizzes/check/start")
+    assert started.status_code == 302
+    url = started.headers["Location"]
+    for lang in ("en", "zh-CN"):
+        client.post("/language", data={"lang": lang, "next": "/"})
+        pages.append(client.get(url).get_data(as_text=True))
+    attempt = db_session.scalar(db_session.query(QuizAttempt).statement)
+    entries = right_entries(service.paper_of(db_session, attempt))
+    ids = list(entries)
+    saved = client.post(
+        f"{url}/answers",
+        data=form_of({"q-single": entries["q-single"], "q-match": entries["q-match"]}, ids),
+        headers={"Accept": "application/json"},
+    )
+    assert saved.status_code == 200
+    body = saved.get_json()
+    assert body["saved"]["q-single"] == entries["q-single"] and body["remaining_seconds"] > 0
+    assert set(body) == {"saved", "remaining_seconds"}
+    pages.append(saved.get_data(as_text=True))
+    pages.append(client.get(url).get_data(as_text=True))  # the reload shows the saved answers
+    assert "checked> " in pages[-1] or "checked>" in pages[-1]
+    for source in pages:
+        leaked = [secret for secret in forbidden if secret in source]
+        assert not leaked, leaked
+    submitted = client.post(
+        f"{url}/answers", data=form_of(entries, ids, token="t1", action="submit")
+    )
+    assert submitted.status_code == 302 and submitted.headers["Location"].endswith("/results")
+    again = client.post(f"{url}/answers", data=form_of({}, [], token="t1", action="submit"))
+    assert again.status_code == 302
+    client.post("/language", data={"lang": "en", "next": "/"})
+    result = client.get(f"{url}/results").get_data(as_text=True)
+    assert "Waiting for an instructor" in result
+    assert "Right answer" not in result  # review policy: answers only after a pass
+    assert "The reception post does." in result  # general feedback is shown after submission
+    assert client.get(url).status_code == 302  # a submitted attempt takes no more answers
+
+
+def test_someone_elses_attempt_is_forbidden(
+    client, login, db_session, quiz_course, trainee, create_user
+):
+    from course.progress.service import enrol
+    from tests.quizzes.conftest import NOW
+
+    attempt = service.start_attempt(db_session, trainee, quiz_course, "check", NOW)
+    db_session.commit()
+    other = create_user()
+    enrol(db_session, other, quiz_course, NOW)
+    db_session.commit()
+    login(other)
+    assert client.get(f"/quiz-attempts/{attempt.id}").status_code == 403
+    assert (
+        client.post(f"/quiz-attempts/{attempt.id}/answers", data={"action": "submit"}).status_code
+        == 403
+    )
+
+
+def test_not_enrolled_is_sent_to_the_course_page(client, login, quiz_course, create_user):
+    login(create_user())
+    response = client.get("/courses/quiz-course/quizzes/check")
+    assert response.status_code == 302 and response.headers["Location"].endswith(
+        "/courses/quiz-course"
+    )
+
+
+def test_one_question_per_page_works_without_script(signed_in, db_session):
+    client = signed_in
+    url = client.post("/courses/quiz-course/quizzes/exam/start").headers["Location"]
+    first = client.get(url).get_data(as_text=True)
+    assert first.count('name="present"') == 1 and 'aria-current="step"' in first
+    qid = re.search(r'name="present" value="([^"]+)"', first).group(1)
+    moved = client.post(
+        f"{url}/answers", data={"present": qid, f"q-{qid}": "true", "goto": "2", "page": "1"}
+    )
+    assert moved.headers["Location"].endswith("?page=2")
+    second = client.get(moved.headers["Location"]).get_data(as_text=True)
+    assert f'value="{qid}"' not in second
+    assert f'data-question="{qid}"' in second and "nav-item answered" in second
+
+
+def test_always_review_shows_right_answers_after_a_fail(signed_in):
+    client = signed_in
+    url = client.post("/courses/quiz-course/quizzes/exam/start").headers["Location"]
+    client.post(f"{url}/answers", data={"action": "submit", "token": "x"})
+    client.post("/language", data={"lang": "en", "next": "/"})
+    result = client.get(f"{url}/results").get_data(as_text=True)
+    assert "Not passed" in result and "Right answer" in result and "Score: 0%" in result
+
+
+def test_essay_queue_grades_from_the_browser(
+    client, login, db_session, quiz_course, trainee, create_user, create_org, add_member
+):
+    from tests.quizzes.conftest import NOW
+
+    org = create_org()
+    add_member(trainee, org, "trainee")
+    teacher = create_user()
+    add_member(teacher, org, "instructor")
+    attempt = service.start_attempt(db_session, trainee, quiz_course, "check", NOW)
+    service.submit_attempt(
+        db_session, attempt, "a", NOW, right_entries(service.paper_of(db_session, attempt))
+    )
+    db_session.commit()
+    login(teacher)
+    queue = client.get("/teach/essays").get_data(as_text=True)
+    assert "checklist" in queue and "Trainee Wang" in queue
+    essay_id = attempt.essays[0].id
+    bad = client.post(
+        f"/teach/essays/{essay_id}", data={"points-insight": "9", "points-action": "1"}
+    )
+    assert bad.status_code == 302 and attempt.status == "pending"
+    client.post(
+        f"/teach/essays/{essay_id}",
+        data={"points-insight": "2", "points-action": "2", "comment": "Clear."},
+    )
+    db_session.expire_all()
+    assert db_session.get(QuizAttempt, attempt.id).passed is True
+    assert "No essays are waiting" in client.get("/teach/essays").get_data(as_text=True)
+
+
+def test_gift_upload_converts_or_lists_problems(client, login, create_user):
+    login(create_user(is_platform_admin=True))
+    good = client.post(
+        "/teach/gift",
+        data={"file": (io.BytesIO(b"::Roles::Clear roles help. {T}\n"), "roles.gift")},
+        content_type="multipart/form-data",
+    )
+    assert good.status_code == 200 and good.mimetype == "application/yaml"
+    assert "type: true_false" in good.get_data(as_text=True)
+    bad = client.post(
+        "/teach/gift",
+        data={"file": (io.BytesIO(b"Fine {T}\n\nBroken {=a ~b\n"), "bad.gift")},
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 400 and "bad.gift:3:" in bad.get_data(as_text=True)
+
+
+def test_gift_page_needs_a_teacher(client, login, create_user):
+    login(create_user())
+    assert client.get("/teach/gift").status_code == 403
+
+
+def test_json_save_after_the_deadline_says_closed(signed_in, db_session):
+    client = signed_in
+    url = client.post("/courses/quiz-course/quizzes/check/start").headers["Location"]
+    attempt = db_session.scalar(db_session.query(QuizAttempt).statement)
+    from datetime import timedelta
+
+    attempt.deadline_at = attempt.started_at - timedelta(minutes=1)
+    db_session.commit()
+    reply = client.post(
+        f"{url}/answers",
+        data={"present": "q-tf", "q-tf": "true"},
+        headers={"Accept": "application/json"},
+    )
+    assert reply.status_code == 409 and json.loads(reply.data)["closed"] is True
