@@ -119,7 +119,7 @@ def preview(slug: str):
 def issue(slug: str):
     """Issue a certificate to one member (an override needs a written reason)."""
     org = _managed_org(slug)
-    _, form, _ = _forms(org)
+    form = _forms(org)[1]
     if not form.validate_on_submit():
         flash(_("Choose a trainee and a course."), "error")
         return redirect(url_for("certificates.manage", slug=slug))
@@ -187,7 +187,7 @@ def bulk(slug: str):
     from course.certificates.tasks import bulk_issue_task
 
     org = _managed_org(slug)
-    _, _, form = _forms(org)
+    form = _forms(org)[2]
     if not form.validate_on_submit():
         flash(_("Choose a cohort and a course."), "error")
         return redirect(url_for("certificates.manage", slug=slug))

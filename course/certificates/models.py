@@ -69,7 +69,9 @@ class Certificate(db.Model):
     )
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
     #: The ``CourseCompletion`` it certifies (None when issued by override).
-    completion_id: Mapped[int | None] = mapped_column(Integer)
+    completion_id: Mapped[int | None] = mapped_column(
+        ForeignKey("course_completions.id", ondelete="SET NULL")
+    )
     template: Mapped[str] = mapped_column(String(64))
     #: Copied at issue time so the record states exactly what was certified.
     recipient_name: Mapped[str] = mapped_column(String(120))
