@@ -7,6 +7,7 @@ built once and every table is emptied after each test.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import shutil
@@ -118,27 +119,44 @@ def db_session(app):
 
 _counter = itertools.count(1)
 PASSWORD = "correct-horse-battery"
+_HASHES: dict[str, str] = {}
+
+
+@contextlib.contextmanager
+def _cached_hash(service, password):
+    """Hash each test password once per session (Argon2id at full cost takes ~50 ms)."""
+    from course.accounts.passwords import hash_password
+
+    if password not in _HASHES:
+        _HASHES[password] = hash_password(password)
+    original = service.hash_password
+    service.hash_password = lambda _password: _HASHES[password]
+    try:
+        yield
+    finally:
+        service.hash_password = original
 
 
 @pytest.fixture
 def create_user(app):
     """``create_user(email=None, password=PASSWORD, display_name=None, locale="zh-CN",
     is_platform_admin=False)`` -> a committed User."""
-    from course.accounts.service import create_user as create
+    from course.accounts import service
 
     def factory(
         email=None, password=PASSWORD, display_name=None, locale="zh-CN", is_platform_admin=False
     ):
         number = next(_counter)
-        user = create(
-            _db.session,
-            email or f"user{number}@example.com",
-            password,
-            display_name or f"User {number}",
-            utcnow(),
-            locale=locale,
-            is_platform_admin=is_platform_admin,
-        )
+        with _cached_hash(service, password):
+            user = service.create_user(
+                _db.session,
+                email or f"user{number}@example.com",
+                password,
+                display_name or f"User {number}",
+                utcnow(),
+                locale=locale,
+                is_platform_admin=is_platform_admin,
+            )
         _db.session.commit()
         return user
 
