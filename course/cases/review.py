@@ -189,3 +189,20 @@ def cohorts_for(session: Session, organisation_ids: Collection[int] | None) -> l
     if organisation_ids is not None:
         query = query.where(Cohort.organisation_id.in_(list(organisation_ids)))
     return list(session.scalars(query))
+
+
+def waiting_by_course(
+    session: Session, trainee_ids: Collection[int] | None
+) -> list[tuple[Course, int]]:
+    """Courses with reflections waiting for review by the given trainees, and how many."""
+    query = (
+        select(Course, func.count(Reflection.id))
+        .join(CasePlay, CasePlay.course_id == Course.id)
+        .join(Reflection, Reflection.play_id == CasePlay.id)
+        .where(Reflection.reviewed_at.is_(None))
+        .group_by(Course.id)
+        .order_by(Course.slug)
+    )
+    if trainee_ids is not None:
+        query = query.where(CasePlay.user_id.in_(list(trainee_ids)))
+    return [(course, count) for course, count in session.execute(query)]

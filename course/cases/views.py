@@ -13,10 +13,11 @@ from course.cases.models import CasePlay, Reflection
 from course.cases.scenario import ScenarioError
 from course.catalog import service as catalog
 from course.catalog.models import Course
+from course.dashboard import sections
 from course.db import utcnow
 from course.extensions import db
 from course.orgs.models import Cohort
-from course.policy import require, taught_organisation_ids, taught_user_ids
+from course.policy import can, require, taught_organisation_ids, taught_user_ids
 
 bp = Blueprint("cases", __name__)
 
@@ -27,6 +28,15 @@ COMPETENCY_NAMES = {
     "trust": _l("Trust"),
     "citizen-focus": _l("Citizen and guest focus"),
 }
+
+
+@sections.register("reviews", "cases/_dashboard.html", order=30)
+def _dashboard_section(user, now):
+    """For instructors: the courses with reflections waiting for review."""
+    if not can(user, "cases.report", None):
+        return None
+    waiting = review.waiting_by_course(db.session, taught_user_ids(user))
+    return {"waiting": waiting} if waiting else None
 
 
 @bp.context_processor

@@ -59,6 +59,8 @@ def test_a_trainee_plays_reflects_and_reads_the_review(client, login, db_session
 
     client.post("/logout")
     login(people.instructor)
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert "Reflections to review" in dashboard and "2 waiting" in dashboard
     queue = client.get("/courses/teamwork-basics/reviews").get_data(as_text=True)
     assert "Lin Xiaoyu" in queue and "What would you do?" in queue
     first = db_session.scalars(select(Reflection).order_by(Reflection.id)).first()
