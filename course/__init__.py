@@ -64,6 +64,7 @@ def _register_blueprints(app: Flask) -> None:
     from course.dashboard.views import bp as dashboard_bp
     from course.orgs.views import bp as orgs_bp
     from course.progress.views import bp as progress_bp
+    from course.reports.views import bp as reports_bp
     from course.quizzes.views import bp as quizzes_bp
 
     app.register_blueprint(dashboard_bp)
@@ -75,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(certificates_bp)
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(authoring_bp)
+    app.register_blueprint(reports_bp)
 
 
 def _configure_login(login_manager) -> None:

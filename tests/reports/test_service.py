@@ -1,0 +1,120 @@
+"""Course and organisation reports on real rows, and who may read them."""
+
+import csv
+import io
+from datetime import timedelta
+
+from course.authoring import service as authoring
+from course.catalog.service import current_version
+from course.extensions import db
+from course.quizzes.models import GRADED, QuizAttempt
+from course.reports import service
+from tests.authoring.conftest import NOW, SLUG
+
+# q-basics-01 (single: a right, b wrong) and q-basics-02 (true/false, answer true).
+ATTEMPTS = [  # (q1 pick, q2 pick)
+    ("a", "true"),
+    ("a", "false"),
+    ("b", "true"),
+    ("b", "false"),
+    ("a", "true"),
+]
+
+
+def _attempts(session, course, create_user):
+    version = current_version(session, course)
+    for number, (q1, q2) in enumerate(ATTEMPTS):
+        user = create_user()
+        s1, s2 = float(q1 == "a"), float(q2 == "true")
+        session.add(
+            QuizAttempt(
+                user_id=user.id,
+                course_id=course.id,
+                version_id=version.id,
+                quiz_id="basics",
+                number=1,
+                seed=number,
+                started_at=NOW,
+                submitted_at=NOW,
+                status=GRADED,
+                responses={"q-basics-01": q1, "q-basics-02": q2},
+                results={"q-basics-01": {"score": s1}, "q-basics-02": {"score": s2}},
+                score=(s1 + s2) / 2,
+                passed=(s1 + s2) >= 1,
+                pass_mark=0.5,
+            )  # fmt: skip
+        )
+    session.commit()
+
+
+def test_item_analysis_reads_graded_attempts(db_session, course, create_user):
+    _attempts(db_session, course, create_user)
+    quiz, rows = service.item_analysis(db_session, course, "basics", "en")
+    assert [r.question_id for r in rows] == ["q-basics-01", "q-basics-02"]
+    first, second = rows
+    assert first.text == "What is teamwork aimed at?"
+    assert first.stats.facility == 0.6 and second.stats.facility == 0.6
+    # q1 = 1 1 0 0 1, rest (= q2) = 1 0 1 0 1: r = (0.4 - 0.36) / 0.24 = 1/6
+    assert abs(first.stats.discrimination - 1 / 6) < 1e-9
+    assert first.stats.flags == []  # 0.167 is above the 0.15 threshold
+    assert [(o.option, o.count) for o in first.stats.options] == [("a", 3), ("b", 2)]
+    assert [(o.option, o.correct, o.count) for o in second.stats.options] == [
+        ("true", True, 3),
+        ("false", False, 2),
+    ]
+
+
+def test_course_report_pages_and_exports(client, login, course, instructor, create_user):
+    _attempts(db.session, course, create_user)
+    login(instructor)
+    page = client.get(f"/reports/courses/{SLUG}").get_data(as_text=True)
+    assert 'role="img"' in page and "chart-data" in page
+    items = client.get(f"/reports/courses/{SLUG}/quizzes/basics")
+    assert items.status_code == 200 and "团队协作的目标是什么？" in items.get_data(True)
+    exported = client.get(f"/reports/courses/{SLUG}/quizzes/basics?export=csv")
+    rows = list(csv.reader(io.StringIO(exported.data.decode("utf-8-sig"))))
+    assert len(rows) == 3 and rows[1][4] == "0.6"
+    xlsx = client.get(f"/reports/courses/{SLUG}/quizzes/basics?export=xlsx")
+    assert xlsx.data[:2] == b"PK"
+    assert client.get(f"/reports/courses/{SLUG}/cases/desk-day").status_code == 200
+    assert client.get(f"/reports/courses/{SLUG}/grading").status_code == 200
+
+
+def test_an_instructor_of_another_course_cannot_see_this_one(
+    client, login, course, create_user, create_org, add_member
+):
+    other = create_user()
+    add_member(other, create_org(), "instructor")
+    authoring.create_course(db.session, other, "other-course", {"zh-CN": "别", "en": "Other"}, NOW)
+    db.session.commit()
+    login(other)
+    assert client.get(f"/reports/courses/{SLUG}").status_code == 403
+    assert client.get(f"/reports/courses/{SLUG}/quizzes/basics").status_code == 403
+    assert client.get(f"/reports/courses/{SLUG}/quizzes/basics?export=csv").status_code == 403
+
+
+def test_an_org_admin_sees_only_their_organisation(
+    client, login, course, create_user, create_org, add_member
+):
+    from course.orgs.models import Assignment, Cohort, CohortMember
+
+    mine, theirs = create_org(), create_org()
+    admin = create_user()
+    add_member(admin, mine, "org_admin")
+    trainee = create_user(display_name="王小明")
+    add_member(trainee, mine, "trainee", department="综合窗口")
+    cohort = Cohort(organisation_id=mine.id, name="2026 春")
+    db.session.add(cohort)
+    db.session.flush()
+    db.session.add(CohortMember(cohort_id=cohort.id, user_id=trainee.id))
+    db.session.add(
+        Assignment(cohort_id=cohort.id, course_slug=SLUG, due_at=NOW - timedelta(days=1))
+    )
+    db.session.commit()
+    login(admin)
+    page = client.get(f"/reports/orgs/{mine.slug}").get_data(as_text=True)
+    assert "王小明" in page and "综合窗口" in page and "overdue" in page
+    assert client.get(f"/reports/orgs/{theirs.slug}").status_code == 403
+    exported = client.get(f"/reports/orgs/{mine.slug}?export=csv")
+    rows = list(csv.reader(io.StringIO(exported.data.decode("utf-8-sig"))))
+    assert rows[1][0] == "王小明" and rows[1][-1] == "overdue"
