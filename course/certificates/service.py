@@ -32,6 +32,7 @@ from course.certificates.signing import (  # noqa: F401  (config and keys are us
     signing_key,
 )
 from course.orgs.models import Assignment, Cohort, CohortMember, Membership, Organisation
+from course.progress.models import CourseCompletion
 
 
 class CertificateRefused(Exception):
@@ -100,8 +101,6 @@ def course_certificate(session: Session, course: Course) -> dict:
 
 def latest_completion(session: Session, user_id: int, course_id: int):
     """The trainee's most recent ``CourseCompletion`` of the course, or None."""
-    from course.progress.models import CourseCompletion
-
     return session.scalars(
         select(CourseCompletion)
         .where(CourseCompletion.user_id == user_id, CourseCompletion.course_id == course_id)
