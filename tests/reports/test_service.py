@@ -118,3 +118,35 @@ def test_an_org_admin_sees_only_their_organisation(
     exported = client.get(f"/reports/orgs/{mine.slug}?export=csv")
     rows = list(csv.reader(io.StringIO(exported.data.decode("utf-8-sig"))))
     assert rows[1][0] == "王小明" and rows[1][-1] == "overdue"
+
+
+def test_the_grading_queue_links_each_item_to_where_it_is_graded(
+    client, login, course, instructor, create_user
+):
+    from course.cases.models import CasePlay, Reflection
+    from course.quizzes.models import EssayGrading
+
+    version = current_version(db.session, course)
+    trainee = create_user(display_name="陈静")
+    attempt = QuizAttempt(
+        user_id=trainee.id, course_id=course.id, version_id=version.id, quiz_id="basics",
+        number=1, seed=1, started_at=NOW, submitted_at=NOW, status=GRADED, responses={},
+        results={}, score=0.0, passed=False, pass_mark=0.5,
+    )  # fmt: skip
+    play = CasePlay(
+        user_id=trainee.id, course_id=course.id, case_slug="desk-day", version_id=version.id,
+        registration="5a1c1f7e-0000-4000-8000-000000000001", path=[], current_scene="end",
+        started_at=NOW, ended_at=NOW,
+    )  # fmt: skip
+    db.session.add_all([attempt, play])
+    db.session.flush()
+    essay = EssayGrading(
+        attempt_id=attempt.id, course_id=course.id, question_id="q-essay", created_at=NOW
+    )
+    reflection = Reflection(play_id=play.id, prompt_id="p1", text="我学到了", submitted_at=NOW)
+    db.session.add_all([essay, reflection])
+    db.session.commit()
+    login(instructor)
+    page = client.get(f"/reports/courses/{SLUG}/grading").get_data(as_text=True)
+    assert f'href="/teach/essays#essay-{essay.id}"' in page
+    assert f'href="/courses/{SLUG}/reviews/{reflection.id}"' in page
