@@ -18,11 +18,13 @@ def register_commands(app: Flask) -> None:
 
     for command in (worker, serve, demo, create_admin, translations):
         app.cli.add_command(command)
+    from course.authoring.cli import authoring
     from course.catalog.cli import content
     from course.certificates.cli import certificates
     from course.progress.cli import records
     from course.quizzes.cli import quiz
 
+    app.cli.add_command(authoring)
     app.cli.add_command(content)
     app.cli.add_command(certificates)
     app.cli.add_command(records)
