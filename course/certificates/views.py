@@ -31,7 +31,7 @@ from course.certificates.models import Certificate
 from course.certificates.pdfs import store_pdf
 from course.certificates.render import CertificateRenderError
 from course.db import utcnow
-from course.extensions import db, limiter
+from course.extensions import csrf, db, limiter
 from course.orgs.models import Organisation
 from course.policy import require
 
@@ -180,6 +180,7 @@ def verify_code(code: str):
 
 
 @bp.post("/api/verify")
+@csrf.exempt  # a machine endpoint: no session, no form, nothing changes
 @limiter.limit(VERIFY_LIMIT)
 def api_verify():
     """JSON verdict on an uploaded file (multipart ``file``, or the raw request body)."""

@@ -164,3 +164,12 @@ def test_bulk_issue_reports_failures_and_packages_a_zip(world, client, login, ap
         manifest = bundle.read("manifest.csv").decode("utf-8-sig")
     assert "manifest.csv" in names and len([n for n in names if n.endswith(".pdf")]) == 1
     assert "王小明" in manifest and "Li Hua" in manifest and "not issued" in manifest
+
+
+def test_json_verification_needs_no_csrf_token_but_the_form_does(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    answer = client.post("/api/verify", data=b"not a credential", content_type="text/plain")
+    assert answer.status_code == 422 and answer.get_json()["checks"][0]["ok"] is False
+    form = client.post("/verify", data={"file": (io.BytesIO(b"x"), "c.json")})
+    assert form.status_code == 400  # the browser form still needs its CSRF token
