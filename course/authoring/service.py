@@ -127,7 +127,7 @@ def create_course(
     draft = Draft(course_id=course.id, created_by_id=actor.id, created_at=now, updated_at=now)
     session.add(draft)
     for (area, path), data in starter_files(slug, titles).items():
-        draft.files.append(_new_file(area, path, data, actor, now))
+        draft.files.append(new_draft_file(area, path, data, actor, now))
     session.flush()
     return draft
 
@@ -154,7 +154,7 @@ def start_draft(session: Session, actor, course: Course, now: datetime) -> Draft
     )  # fmt: skip
     session.add(draft)
     for area, path, data in catalog.version_source(session, version).files():
-        draft.files.append(_new_file(area, path, data, actor, now))
+        draft.files.append(new_draft_file(area, path, data, actor, now))
     session.flush()
     return draft
 
@@ -208,7 +208,7 @@ def save_file(
             raise AuthoringError("this file was deleted after you opened it")
         if file_kind(area, path).kind == "other" or area not in ("content", "quizzes"):
             raise AuthoringError("this is not a file of a course package")
-        current = _new_file(area, path, data, actor, now)
+        current = new_draft_file(area, path, data, actor, now)
         draft.files.append(current)
     elif current.revision != base_revision:
         raise EditConflict(current, current.data.decode("utf-8", "replace"))
@@ -248,7 +248,7 @@ def upload_asset(
     path = f"assets/{name}"
     current = get_file(session, draft, CONTENT, path)
     if current is None:
-        current = _new_file(CONTENT, path, data, actor, now)
+        current = new_draft_file(CONTENT, path, data, actor, now)
         draft.files.append(current)
     else:
         current.data, current.size = data, len(data)
@@ -293,30 +293,6 @@ def publish(session: Session, actor, course: Course, draft: Draft, now: datetime
         return PublishResult(None, False, result.problems)
     course.is_published = True
     session.delete(draft)
-    session.flush()
-    return PublishResult(result.version, result.created, [])
-
-
-def import_upload(
-    session: Session, actor, source: PackageSource, now: datetime, allowed
-) -> PublishResult:
-    """Import an uploaded package as a course version, creating the course when it is new.
-
-    ``allowed(course)`` says whether the actor may publish an existing course; the uploader
-    becomes the instructor of a course the upload creates.
-    """
-    package, problems = parse_package(source)
-    if problems or package is None:
-        return PublishResult(None, False, problems)
-    existing = catalog.get_course(session, package.slug)
-    if existing is not None and not allowed(existing):
-        raise AuthoringError("a course with this slug exists and you are not its instructor")
-    result = catalog.import_source(session, actor, source, now)
-    if not result.ok:
-        return PublishResult(None, False, result.problems)
-    result.course.is_published = True
-    if existing is None:
-        add_instructor(session, actor, result.course, actor, now)
     session.flush()
     return PublishResult(result.version, result.created, [])
 
@@ -371,7 +347,8 @@ def compare(session: Session, course: Course, old: int, new: int | None) -> list
     return diff_files(before, version_files(session, course, new), f"v{old}", f"v{new}")
 
 
-def _new_file(area: str, path: str, data: bytes, actor, now: datetime) -> DraftFile:
+def new_draft_file(area: str, path: str, data: bytes, actor, now: datetime) -> DraftFile:
+    """A first-revision draft file (not yet added to a draft)."""
     return DraftFile(
         area=area, path=path, data=data, size=len(data), revision=1,
         updated_by_id=getattr(actor, "id", None), updated_at=now,

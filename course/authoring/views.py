@@ -24,7 +24,6 @@ from course import policy
 from course.accounts.models import User
 from course.authoring import editor, service
 from course.authoring.files import MAX_IMAGE_BYTES, AssetError, file_kind, lesson_text
-from course.authoring.packagezip import PackageZipError, read_zip, write_zip
 from course.catalog import service as catalog
 from course.db import utcnow
 from course.extensions import db
@@ -74,33 +73,6 @@ def create():
     db.session.commit()
     flash(_("Course created. Edit its draft, then publish it."), "success")
     return redirect(url_for("authoring.course", slug=slug))
-
-
-@bp.post("/upload")
-@login_required
-def upload():
-    """Import a package zip as a new version (of a new course, or of one the user authors)."""
-    policy.require(current_user, "course.create")
-    upload = request.files.get("package")
-    try:
-        source = read_zip(upload.read() if upload else b"")
-        result = service.import_upload(
-            db.session,
-            current_user,
-            source,
-            utcnow(),
-            allowed=lambda course: policy.can(current_user, "course.author", course),
-        )
-    except (PackageZipError, service.AuthoringError) as error:
-        db.session.rollback()
-        flash(_("The package was not imported: %(reason)s", reason=str(error)), "error")
-        return redirect(url_for("authoring.index"))
-    if result.problems:
-        db.session.rollback()
-        return render_template("authoring/problems.html", problems=result.problems, course=None)
-    db.session.commit()
-    flash(_("Version %(number)s published.", number=result.version.number), "success")
-    return redirect(url_for("authoring.course", slug=result.version.course.slug))
 
 
 @bp.get("/<slug>")
@@ -337,33 +309,6 @@ def diff(slug: str):
     return render_template("authoring/diff.html", course=course, diffs=diffs, old=old, new=new)
 
 
-@bp.get("/<slug>/versions/<int:number>.zip")
-@login_required
-def export_version(slug: str, number: int):
-    """A version's files as a package zip (the same layout ``course content import`` reads)."""
-    course = _course(slug)
-    try:
-        files = service.version_files(db.session, course, number)
-    except LookupError:
-        abort(404)
-    return _zip(slug, f"{slug}-v{number}.zip", files)
-
-
-@bp.get("/<slug>/draft.zip")
-@login_required
-def export_draft(slug: str):
-    """The draft's files as a package zip."""
-    course = _course(slug)
-    return _zip(slug, f"{slug}-draft.zip", service.draft_files_data(db.session, _draft(course)))
-
-
-def _zip(slug: str, name: str, files: dict) -> Response:
-    data = write_zip([(area, path, blob) for (area, path), blob in files.items()], slug)
-    response = Response(data, mimetype="application/zip")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
 @bp.post("/<slug>/instructors")
 @login_required
 def add_instructor(slug: str):
@@ -378,3 +323,7 @@ def add_instructor(slug: str):
         db.session.commit()
         flash(_("%(name)s can now edit this course.", name=user.display_name), "success")
     return redirect(url_for("authoring.course", slug=slug))
+
+
+# The package zip routes (export, upload) and the quiz form register on ``bp`` too.
+from course.authoring import packageviews  # noqa: E402, F401

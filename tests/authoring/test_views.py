@@ -159,3 +159,57 @@ def test_new_course_in_the_browser(client, login, create_user, create_org, add_m
     assert response.headers["Location"].endswith("/author/hotel-desk")
     assert client.post("/author/hotel-desk/publish").status_code == 302
     assert get_course(db.session, "hotel-desk").current_number == 1
+
+
+def _zip_of(files: dict, slug: str = SLUG) -> bytes:
+    from course.authoring.packagezip import write_zip
+
+    return write_zip([(area, path, data) for (area, path), data in files.items()], slug)
+
+
+def test_a_zip_uploaded_into_the_draft_replaces_its_files_without_publishing(
+    client, login, course, instructor, db_session
+):
+    _start(client, login, instructor)
+    files = service.version_files(db_session, course, 1)
+    old = files[("content", LESSON)]
+    files[("content", LESSON)] = _edited(old.decode()).encode()
+    del files[("content", "assets/diagram.svg")]
+    files[("content", "assets/logo.png")] = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
+    response = client.post(
+        f"/author/{SLUG}/draft/upload",
+        data={"package": (io.BytesIO(_zip_of(files)), "draft.zip")},
+        content_type="multipart/form-data",
+        follow_redirects=True,
+    )
+    assert "1 added, 1 changed, 1 removed" in response.get_data(as_text=True)
+    draft = service.get_draft(db_session, course)
+    assert service.draft_files_data(db_session, draft) == files
+    assert service.get_file(db_session, draft, "content", LESSON).revision == 2
+    assert get_course(db_session, SLUG).current_number == 1
+    # An editor still open on the old lesson text is warned, not allowed to overwrite.
+    stale = client.post(EDIT, data={"text": "mine", "revision": 1, "action": "save"})
+    assert stale.status_code == 200 and "built daily" in stale.get_data(as_text=True)
+
+
+def test_a_zip_of_another_course_or_with_an_unsafe_image_leaves_the_draft_alone(
+    client, login, course, instructor, db_session
+):
+    _start(client, login, instructor)
+    draft = service.get_draft(db_session, course)
+    before = service.draft_files_data(db_session, draft)
+    files = dict(before)
+    other = _zip_of(files, "another-course")
+    files[("content", "assets/evil.svg")] = (
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>'
+    )
+    for data, reason in ((other, "another course"), (_zip_of(files), "may not contain")):
+        response = client.post(
+            f"/author/{SLUG}/draft/upload",
+            data={"package": (io.BytesIO(data), "draft.zip")},
+            content_type="multipart/form-data",
+            follow_redirects=True,
+        )
+        assert reason in response.get_data(as_text=True)
+    db_session.expire_all()
+    assert service.draft_files_data(db_session, draft) == before
