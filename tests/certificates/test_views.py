@@ -173,3 +173,31 @@ def test_json_verification_needs_no_csrf_token_but_the_form_does(make_app):
     assert answer.status_code == 422 and answer.get_json()["checks"][0]["ok"] is False
     form = client.post("/verify", data={"file": (io.BytesIO(b"x"), "c.json")})
     assert form.status_code == 400  # the browser form still needs its CSRF token
+
+
+def test_preview_renders_the_template_with_the_organisations_logo(world, client, login, tmp_path):
+    import subprocess
+
+    from PIL import Image
+
+    from course import storage
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 60), (200, 30, 30)).save(buffer, "PNG")
+    storage.save("orgs/logo.png", buffer.getvalue())
+    world.org.logo_key = "orgs/logo.png"
+    db.session.commit()
+
+    login(world.other_admin)
+    assert client.get("/orgs/city-centre/certificates/preview.pdf").status_code == 403
+    client.post("/logout")
+    login(world.admin)
+    response = client.get("/orgs/city-centre/certificates/preview.pdf?template=default")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    pdf = tmp_path / "preview.pdf"
+    pdf.write_bytes(response.data)
+    images = subprocess.run(["pdfimages", "-list", pdf], capture_output=True, text=True).stdout
+    assert any(line.split()[3:5] == ["120", "60"] for line in images.splitlines()[2:])
+    text = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True).stdout
+    assert "City Centre" in text and "王小明" in text  # the org's name, the sample trainee
+    assert client.get("/orgs/city-centre/certificates/preview.pdf?template=../x").status_code == 404
