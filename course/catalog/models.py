@@ -59,8 +59,9 @@ class CourseVersion(db.Model):
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     #: The author's own version label from course.yaml.
     label: Mapped[str] = mapped_column(String(40), default="")
-    #: course.yaml settings plus modules with their items and localised titles, in order.
-    manifest: Mapped[dict] = mapped_column(JSON)
+    #: course.yaml settings plus modules with their items and localised titles, in order
+    #: (loaded when first used: pages read the outline from a per-process memo).
+    manifest: Mapped[dict] = deferred(mapped_column(JSON))
     #: Parsed quizzes and cases by id (loaded only when asked for).
     quizzes: Mapped[dict] = deferred(mapped_column(JSON, default=dict))
     cases: Mapped[dict] = deferred(mapped_column(JSON, default=dict))

@@ -9,14 +9,67 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
+from course.catalog import memo
 from course.catalog.models import Course, CourseLesson, CourseVersion
 from course.catalog.service import OutlineItem, OutlineModule, course_outline, course_with_version
 from course.i18n import localized
 from course.progress.models import Enrolment, LessonCompletion
 from course.progress.service import assigned_courses
+
+
+@dataclass(frozen=True)
+class LessonView:
+    """A rendered lesson as its page shows it (a plain copy of a CourseLesson row)."""
+
+    slug: str
+    locale: str
+    module_slug: str
+    title: str
+    minutes: int
+    html: str
+    toc: list
+
+
+def outline_of(session: Session, version: CourseVersion, locale: str) -> list[OutlineModule]:
+    """The version's outline in ``locale``, memoised per process (versions never change)."""
+    return memo.outlines.get(
+        (version.content_hash, locale), lambda: course_outline(session, version, locale)
+    )
+
+
+def version_locales(version: CourseVersion) -> list[str]:
+    """The version's locales, default first, memoised per process."""
+    return memo.outlines.get(
+        (version.content_hash, "locales"),
+        lambda: list(version.manifest.get("locales") or ["zh-CN"]),
+    )
+
+
+def lesson_view(session: Session, version: CourseVersion, slug: str, locale: str):
+    """The lesson in ``locale`` (else the default locale), memoised per process; None if the
+    version has no such lesson."""
+    locales = version_locales(version)
+    wanted = locale if locale in locales else locales[0]
+
+    def load() -> LessonView | None:
+        rows = session.scalars(
+            select(CourseLesson).where(
+                CourseLesson.version_id == version.id,
+                CourseLesson.slug == slug,
+                CourseLesson.locale.in_({wanted, locales[0]}),
+            )
+        ).all()
+        row = next((r for r in rows if r.locale == wanted), rows[0] if rows else None)
+        if row is None:
+            return None
+        return LessonView(
+            row.slug, row.locale, row.module_slug, row.title, row.minutes, row.html, row.toc
+        )
+
+    return memo.lessons.get((version.content_hash, slug, wanted), load)
 
 
 @dataclass
@@ -51,7 +104,7 @@ class LessonPage:
 
     course: Course
     version: CourseVersion
-    lesson: CourseLesson
+    lesson: LessonView
     module: OutlineModule
     previous: OutlineItem | None
     next: OutlineItem | None
@@ -104,19 +157,30 @@ def _percent(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 1) if whole else 100.0
 
 
-def _completions(session: Session, user_id: int, course_id: int) -> dict[str, datetime]:
-    rows = session.execute(
-        select(LessonCompletion.lesson_slug, LessonCompletion.completed_at).where(
-            LessonCompletion.user_id == user_id, LessonCompletion.course_id == course_id
-        )
+# Statements built once: building a statement costs more than running it on a hot page.
+_STANDING = (
+    select(Enrolment, LessonCompletion.lesson_slug, LessonCompletion.completed_at)
+    .outerjoin(
+        LessonCompletion,
+        and_(
+            LessonCompletion.user_id == Enrolment.user_id,
+            LessonCompletion.course_id == Enrolment.course_id,
+        ),
     )
-    return {slug: completed_at for slug, completed_at in rows}
+    .where(Enrolment.user_id == bindparam("user_id"), Enrolment.course_id == bindparam("course_id"))
+)
 
 
-def _enrolment(session: Session, user_id: int, course_id: int) -> Enrolment | None:
-    return session.scalar(
-        select(Enrolment).where(Enrolment.user_id == user_id, Enrolment.course_id == course_id)
-    )
+def standing(session: Session, user_id: int, course_id: int):
+    """The user's enrolment in the course (or None) and their lesson completions, one query."""
+    enrolment, completions = None, {}
+    for row_enrolment, lesson_slug, completed_at in session.execute(
+        _STANDING, {"user_id": user_id, "course_id": course_id}
+    ):
+        enrolment = row_enrolment
+        if lesson_slug is not None:
+            completions[lesson_slug] = completed_at
+    return enrolment, completions
 
 
 def catalogue(session: Session, user) -> list[CatalogueEntry]:
@@ -145,11 +209,10 @@ def course_page(session: Session, user, slug: str, locale: str) -> CoursePage | 
     if found is None:
         return None
     course, version = found
-    outline = course_outline(session, version, locale)
+    outline = outline_of(session, version, locale)
     enrolment, completions, assigned = None, {}, {}
     if getattr(user, "is_authenticated", False):
-        enrolment = _enrolment(session, user.id, course.id)
-        completions = _completions(session, user.id, course.id)
+        enrolment, completions = standing(session, user.id, course.id)
         assigned = assigned_courses(session, user.id)
     due_at = enrolment.due_at if enrolment and enrolment.due_at else assigned.get(slug)
     return CoursePage(
@@ -171,25 +234,15 @@ def lesson_page(
     if found is None:
         return None
     course, version = found
-    locales = version.manifest.get("locales") or [locale]
-    wanted = locale if locale in locales else locales[0]
-    rows = session.scalars(
-        select(CourseLesson).where(
-            CourseLesson.version_id == version.id,
-            CourseLesson.slug == lesson_slug,
-            CourseLesson.locale.in_({wanted, locales[0]}),
-        )
-    ).all()
-    lesson = next((row for row in rows if row.locale == wanted), rows[0] if rows else None)
+    lesson = lesson_view(session, version, lesson_slug, locale)
     if lesson is None:
         return None
-    outline = course_outline(session, version, locale)
+    outline = outline_of(session, version, locale)
     lessons = [
         (module, item) for module in outline for item in module.items if item.kind == "lesson"
     ]
     index = next(i for i, (_, item) in enumerate(lessons) if item.slug == lesson_slug)
-    enrolment = _enrolment(session, user.id, course.id)
-    completions = _completions(session, user.id, course.id) if enrolment else {}
+    enrolment, completions = standing(session, user.id, course.id)
     return LessonPage(
         course=course,
         version=version,
@@ -251,7 +304,7 @@ def my_courses(session: Session, user, now: datetime, locale: str) -> list[Dashb
     rows = [(c, v, e) for c, v, e in enrolled_rows] + [(c, v, None) for c, v in assigned_rows]
     result = []
     for course, version, enrolment in rows:
-        progress = measure(course_outline(session, version, locale), completions.get(course.id, {}))
+        progress = measure(outline_of(session, version, locale), completions.get(course.id, {}))
         due_at = (enrolment.due_at if enrolment else None) or assigned.get(course.slug)
         result.append(
             DashboardCourse(

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session, undefer
 
 from course.catalog.formats import Parsers, parse_package
@@ -75,19 +75,19 @@ def current_version(session: Session, course: Course) -> CourseVersion:
     ).one()
 
 
+_COURSE_WITH_VERSION = (
+    select(Course, CourseVersion)
+    .join(
+        CourseVersion,
+        and_(CourseVersion.course_id == Course.id, CourseVersion.number == Course.current_number),
+    )
+    .where(Course.slug == bindparam("slug"))
+)
+
+
 def course_with_version(session: Session, slug: str) -> tuple[Course, CourseVersion] | None:
     """A course and its current version in one query (for pages)."""
-    row = session.execute(
-        select(Course, CourseVersion)
-        .join(
-            CourseVersion,
-            and_(
-                CourseVersion.course_id == Course.id,
-                CourseVersion.number == Course.current_number,
-            ),
-        )
-        .where(Course.slug == slug)
-    ).first()
+    row = session.execute(_COURSE_WITH_VERSION, {"slug": slug}).first()
     return (row[0], row[1]) if row else None
 
 
