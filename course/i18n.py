@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from babel import Locale
 from flask import g, has_request_context, request, session
 from flask_login import current_user
 
@@ -50,8 +51,16 @@ def select_locale() -> str:
     return chosen or DEFAULT_LOCALE
 
 
-def babel_locale_selector() -> str:
-    return to_babel(current_locale())
+_BABEL_LOCALES: dict[str, Locale] = {}
+
+
+def babel_locale_selector() -> Locale:
+    """The request's locale for Flask-Babel, as a parsed ``Locale`` kept per process (parsing
+    one from a string scans Babel's locale data folder, a cost every page would pay)."""
+    tag = current_locale()
+    if tag not in _BABEL_LOCALES:
+        _BABEL_LOCALES[tag] = Locale.parse(to_babel(tag))
+    return _BABEL_LOCALES[tag]
 
 
 def current_locale() -> str:
