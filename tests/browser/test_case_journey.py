@@ -127,6 +127,11 @@ def test_play_reflect_review_and_read(live_server, page, axe, in_app, tmp_path):
     with page.expect_navigation():
         _press(page, page.get_by_role("button", name="Save review"))
     assert page.locator("tbody tr").count() == 1
+    page.goto(f"{case_url}/choices")
+    first_scene = page.locator("table.distribution").first
+    assert first_scene.locator("tbody tr").nth(0).locator("td").nth(1).inner_text() == "1"
+    assert first_scene.locator("tbody tr").nth(1).locator("td").nth(1).inner_text() == "0"
+    assert axe(page) == []
     _sign_out(page)
 
     # The trainee reads the review on the debrief.
@@ -136,4 +141,7 @@ def test_play_reflect_review_and_read(live_server, page, axe, in_app, tmp_path):
     assert review.count() == 1
     assert "8 of 10 points" in review.inner_text()
     assert "由谁牵头" in review.locator(".feedback").inner_text()
+    assert axe(page) == []
+    page.goto(base + "/records")
+    assert page.locator("tbody tr").count() == 10  # started, 6 choices, completed, 2 answers
     assert axe(page) == []
