@@ -20,6 +20,8 @@ from course.catalog.models import Course
 from course.orgs.models import Cohort
 from course.progress import service as progress
 
+MAX_FEEDBACK_CHARS = 10_000
+
 
 class ReviewError(ValueError):
     """Scores that do not fit the case's rubric."""
@@ -115,8 +117,11 @@ def review_reflection(
         if not 0 <= value <= criterion["points"]:
             raise ReviewError(f"'{criterion['id']}' takes 0 to {criterion['points']} points")
         clean[criterion["id"]] = value
+    feedback = feedback.strip()
+    if len(feedback) > MAX_FEEDBACK_CHARS:
+        raise ReviewError(f"feedback may be at most {MAX_FEEDBACK_CHARS} characters")
     reflection.scores = clean
-    reflection.feedback = feedback.strip()
+    reflection.feedback = feedback
     reflection.reviewed_by_id = actor.id
     reflection.reviewed_at = now
     session.flush()

@@ -1,6 +1,8 @@
 """The scenario engine on hand-built graphs: structure checks, stepping, back rules, scoring."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from course.cases.scenario import (
     Choice,
@@ -145,3 +147,54 @@ def test_looping_back_keeps_every_step_in_the_score(story):
     result = outcome(story, steps)
     assert result.score == 8
     assert result.scaled == 1.0  # clamped to the best simple path
+
+
+@st.composite
+def scenarios(draw):
+    """Small random graphs: scene 0 starts, the last scenes are endings, choices point anywhere."""
+    size = draw(st.integers(min_value=2, max_value=7))
+    endings = draw(st.integers(min_value=1, max_value=size - 1))
+    scenes = {}
+    for number in range(size):
+        ending = number >= size - endings
+        targets = [] if ending else draw(st.lists(st.integers(0, size - 1), min_size=1, max_size=3))
+        choices = tuple(Choice(f"s{t}", draw(st.integers(-3, 3))) for t in targets)
+        scenes[f"s{number}"] = Scene(f"s{number}", choices, ending=ending)
+    return Scenario("s0", scenes)
+
+
+def brute_force_best(scenario):
+    """Every simple path from the start to an ending, enumerated independently of the engine."""
+    best = None
+    paths = [("s0", 0, frozenset({"s0"}))]
+    while paths:
+        scene_id, total, seen = paths.pop()
+        scene = scenario.scenes[scene_id]
+        if scene.ending:
+            best = total if best is None else max(best, total)
+            continue
+        for choice in scene.choices:
+            if choice.target not in seen:
+                paths.append((choice.target, total + choice.score, seen | {choice.target}))
+    return best
+
+
+@settings(max_examples=150, deadline=None)
+@given(scenarios(), st.lists(st.integers(0, 2), max_size=12))
+def test_scores_stay_within_the_best_path(scenario, picks):
+    best = brute_force_best(scenario)
+    assert max_score(scenario) == (best if best is not None else 0)
+    steps = []
+    for pick in picks:
+        scene = current_scene(scenario, steps)
+        if scene.ending:
+            break
+        steps = choose(scenario, steps, pick % len(scene.choices))
+    result = outcome(scenario, steps)
+    assert 0.0 <= result.scaled <= 1.0
+    assert result.path[0] == "s0" and len(result.path) == len(steps) + 1
+    visited = set(result.path)
+    if result.ended and len(visited) == len(result.path) and best is not None:
+        assert result.score <= best  # a simple path never beats the maximum
+    if not structure_problems(scenario, "x.md"):
+        assert all(scene_id in reachable(scenario) for scene_id in scenario.scenes)
