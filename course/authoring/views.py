@@ -326,4 +326,4 @@ def add_instructor(slug: str):
 
 
 # The package zip routes (export, upload) and the quiz form register on ``bp`` too.
-from course.authoring import packageviews  # noqa: E402, F401
+from course.authoring import packageviews, quizviews  # noqa: E402, F401

@@ -24,9 +24,12 @@ from course.quizzes.formats import parse_quiz
 
 ROOT = Path(__file__).parent.parent.parent
 LOCALES = ["zh-CN", "en"]
-QUIZ_FILES = sorted((ROOT / "quizzes").glob("*/*.yaml")) + sorted(
-    (ROOT / "tests" / "fixtures" / "catalog" / "quizzes").glob("*/*.yaml")
-)
+FLAGSHIP = ROOT / "quizzes" / "service-team-collaboration"
+#: Between them: every question type, a bank, a drawn exam, and the catalog's fixture quiz.
+QUIZ_FILES = [
+    *(FLAGSHIP / name for name in ("bank.yaml", "roles.yaml", "cases.yaml", "final-exam.yaml")),
+    ROOT / "tests" / "fixtures" / "catalog" / "quizzes" / "teamwork-basics" / "basics.yaml",
+]
 
 
 def _through_the_browser(text: str, bank: bool = False, action: str | None = None) -> str:
