@@ -64,8 +64,8 @@ def _register_blueprints(app: Flask) -> None:
     from course.dashboard.views import bp as dashboard_bp
     from course.orgs.views import bp as orgs_bp
     from course.progress.views import bp as progress_bp
-    from course.reports.views import bp as reports_bp
     from course.quizzes.views import bp as quizzes_bp
+    from course.reports.views import bp as reports_bp
 
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(accounts_bp)
