@@ -24,6 +24,8 @@ from course.quizzes.paper import canonical_response, clean_entry
 #: Answers that arrive this soon after the deadline (network latency) still count.
 GRACE = timedelta(seconds=2)
 _DEFINITIONS: dict[tuple[int, str], dict | None] = {}
+PAPER_CACHE_SIZE = 512
+_PAPERS: dict[tuple[int, str, int], list[tuple[dict, dict]]] = {}
 
 
 class QuizRefused(Exception):
@@ -72,13 +74,23 @@ def current_quiz(session: Session, course: Course, quiz_id: str) -> tuple[int, d
 
 
 def paper_of(session: Session, attempt: QuizAttempt) -> list[tuple[dict, dict]]:
-    """The attempt's questions in order, each with how it is arranged (from the seed)."""
-    quiz = definition(session, attempt.version_id, attempt.quiz_id)
-    bank = definition(session, attempt.version_id, "bank") if quiz.get("draw") else None
-    shuffle = bool(quiz.get("shuffle_options"))
-    return [
-        (q, arrange(q, attempt.seed, shuffle)) for q in select_questions(quiz, bank, attempt.seed)
-    ]
+    """The attempt's questions in order, each with how it is arranged (from the seed).
+
+    A paper depends only on (version, quiz, seed), so the last few hundred are kept; callers must
+    not change what they get.
+    """
+    key = (attempt.version_id, attempt.quiz_id, attempt.seed)
+    paper = _PAPERS.get(key)
+    if paper is None:
+        quiz = definition(session, attempt.version_id, attempt.quiz_id)
+        bank = definition(session, attempt.version_id, "bank") if quiz.get("draw") else None
+        shuffle = bool(quiz.get("shuffle_options"))
+        questions = select_questions(quiz, bank, attempt.seed)
+        paper = [(q, arrange(q, attempt.seed, shuffle)) for q in questions]
+        if len(_PAPERS) >= PAPER_CACHE_SIZE:
+            _PAPERS.pop(next(iter(_PAPERS)))
+        _PAPERS[key] = paper
+    return paper
 
 
 def attempts_of(session: Session, user_id: int, course_id: int, quiz_id: str) -> list[QuizAttempt]:
