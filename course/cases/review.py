@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from course.cases.models import CaseChoice, CasePlay, Reflection
-from course.cases.service import played_definition
+from course.cases.service import played_definition, played_definitions
 from course.catalog.models import Course
 from course.orgs.models import Cohort
 from course.progress import service as progress
@@ -80,12 +80,20 @@ def review_queue(
     )
     if trainee_ids is not None:
         query = query.where(CasePlay.user_id.in_(list(trainee_ids)))
-    return [review_item(session, reflection) for reflection in session.scalars(query).unique()]
+    reflections = session.scalars(query).unique().all()
+    definitions = played_definitions(session, [reflection.play for reflection in reflections])
+    return [
+        _item(reflection, definitions[(reflection.play.version_id, reflection.play.case_slug)])
+        for reflection in reflections
+    ]
 
 
 def review_item(session: Session, reflection: Reflection) -> ReviewItem:
     """One reflection with its prompt, the rubric and the case title of the version played."""
-    definition = played_definition(session, reflection.play)
+    return _item(reflection, played_definition(session, reflection.play))
+
+
+def _item(reflection: Reflection, definition: dict) -> ReviewItem:
     prompts = {item["id"]: item["prompt"] for item in definition["reflection"]}
     return ReviewItem(
         reflection=reflection,

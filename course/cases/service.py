@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, selectinload, undefer
 
 from course.cases import scenario as engine
 from course.cases.models import CaseChoice, CasePlay, Reflection
@@ -74,6 +74,24 @@ def played_definition(session: Session, play: CasePlay) -> dict:
     if definition is None:
         raise CaseNotFound(play.case_slug)
     return definition
+
+
+def played_definitions(session: Session, plays: list[CasePlay]) -> dict[tuple[int, str], dict]:
+    """Definitions for many plays at once: ``{(version_id, case_slug): definition}``, loading
+    each version's cases in one query (for lists, so their query count stays constant)."""
+    version_ids = {play.version_id for play in plays}
+    if not version_ids:
+        return {}
+    versions = session.scalars(
+        select(CourseVersion)
+        .where(CourseVersion.id.in_(version_ids))
+        .options(undefer(CourseVersion.cases))
+    ).all()
+    found = {}
+    for version in versions:
+        for case_slug, definition in (version.cases or {}).items():
+            found[(version.id, case_slug)] = definition
+    return found
 
 
 def start_play(session: Session, actor, course: Course, case_slug: str, now: datetime) -> CasePlay:
@@ -251,14 +269,12 @@ def case_outcomes(session: Session, user_id: int, course_id: int) -> dict[str, C
         .where(CasePlay.user_id == user_id, CasePlay.course_id == course_id)
         .where(CasePlay.ended_at.is_not(None))
         .options(selectinload(CasePlay.reflections))
-    )
+    ).all()
+    definitions = played_definitions(session, plays)
     outcomes: dict[str, CaseOutcome] = {}
-    prompt_counts: dict[tuple[int, str], int] = {}
     for play in plays:
-        key = (play.version_id, play.case_slug)
-        if key not in prompt_counts:
-            prompt_counts[key] = len(played_definition(session, play)["reflection"])
-        needed = prompt_counts[key]
+        definition = definitions.get((play.version_id, play.case_slug), {})
+        needed = len(definition.get("reflection", ()))
         reviewed = len(play.reflections) >= needed and all(r.reviewed for r in play.reflections)
         before = outcomes.get(play.case_slug, CaseOutcome(False, False, 0.0))
         outcomes[play.case_slug] = CaseOutcome(

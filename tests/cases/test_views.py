@@ -171,3 +171,56 @@ def test_dashboard_shows_completion_progress(client, login, db_session, course, 
     page = client.get("/dashboard").get_data(as_text=True)
     assert "Course completion" in page
     assert "20% of the requirements met" in page  # 1 of 3 lessons, quiz, case
+
+
+def count_queries(client, url):
+    """The number of SQL statements one GET of ``url`` runs, in a fresh app context (so neither
+    the test's session nor ``g`` carries anything over from earlier requests)."""
+    from sqlalchemy import event
+
+    from course.extensions import db
+
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    with client.application.app_context():
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert client.get(url).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def test_page_queries_do_not_grow_with_plays_or_reflections(
+    client, login, db_session, course, people
+):
+    from course.cases import service
+    from tests.cases.conftest import NOW
+
+    def finished_play(user):
+        play = service.start_play(db_session, user, course, "desk-day", NOW)
+        for scene in ("arrival", "listen", "commit"):
+            service.choose(db_session, user, play, scene, 0, NOW)
+        service.submit_reflections(db_session, user, play, {"r1": "a", "r2": "b"}, NOW)
+        db_session.commit()
+        return play
+
+    play = finished_play(people.trainee)
+    login(people.instructor)
+    queue_small = count_queries(client, "/courses/teamwork-basics/reviews")
+    choices_small = count_queries(client, f"{BASE}/choices")
+    for _ in range(4):
+        finished_play(people.other)
+    assert count_queries(client, "/courses/teamwork-basics/reviews") == queue_small
+    assert count_queries(client, f"{BASE}/choices") == choices_small
+    client.post("/logout")
+    login(people.trainee)
+    debrief = f"{BASE}/plays/{play.id}/debrief"
+    intro_small, debrief_small = count_queries(client, BASE), count_queries(client, debrief)
+    for _ in range(4):
+        finished_play(people.trainee)
+    assert count_queries(client, BASE) == intro_small
+    assert count_queries(client, debrief) == debrief_small
