@@ -1,5 +1,5 @@
-"""Case fixtures: the catalog's small fixture course with a richer branching case in it, an
-enrolled trainee, an instructor of the trainee's organisation, and quiz outcomes on demand."""
+"""Case fixtures: the catalog's small fixture course with a richer branching case in it, enrolled
+trainees, instructors in and outside their organisation, and quiz outcomes on demand."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 FIXTURE_REPO = Path(__file__).parent.parent / "fixtures" / "catalog"
+PASSWORD = "correct-horse-battery"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 CASE_ZH = """---
@@ -118,48 +119,90 @@ Joint handling saves trips.
 """
 
 
-@pytest.fixture
-def course_dir(tmp_path) -> Path:
+def write_package(root: Path) -> Path:
     """A copy of the catalog's fixture course whose case ``desk-day`` is the richer one above."""
-    shutil.copytree(FIXTURE_REPO, tmp_path / "repo")
-    content = tmp_path / "repo" / "content" / "teamwork-basics"
+    shutil.copytree(FIXTURE_REPO, root / "repo")
+    content = root / "repo" / "content" / "teamwork-basics"
     (content / "cases" / "desk-day.zh-CN.md").write_text(CASE_ZH, encoding="utf-8")
     (content / "cases" / "desk-day.en.md").write_text(CASE_EN, encoding="utf-8")
     return content
 
 
-@pytest.fixture
-def course(db_session, course_dir):
-    """The fixture course imported and committed."""
-    from course.catalog.service import get_course, import_package
+PEOPLE = {
+    "trainee": ("trainee", "Lin Xiaoyu"),
+    "other": ("trainee", "Other Trainee"),
+    "instructor": ("instructor", "Teacher Li"),
+    "outsider": ("instructor", "Outside Teacher"),
+}
 
-    result = import_package(db_session, None, course_dir, NOW - timedelta(days=1))
+
+def _populate(session, package: Path) -> None:
+    """Import the course; add the people of ``PEOPLE`` (the outsider in another organisation)
+    and enrol the two trainees."""
+    from course.accounts.service import create_user
+    from course.catalog.service import import_package
+    from course.orgs.service import add_member, create_organisation
+    from course.progress.service import enrol
+
+    at = NOW - timedelta(days=1)
+    result = import_package(session, None, package, at)
     assert result.ok, [str(p) for p in result.problems]
-    db_session.commit()
+    org = create_organisation(session, "cases-centre", {"zh-CN": "中心", "en": "Centre"}, at)
+    elsewhere = create_organisation(
+        session, "cases-elsewhere", {"zh-CN": "别处", "en": "Elsewhere"}, at
+    )
+    for key, (role, name) in PEOPLE.items():
+        user = create_user(session, f"{key}@cases.example.com", PASSWORD, name, at, locale="en")
+        add_member(session, elsewhere if key == "outsider" else org, user, role, at)
+        if role == "trainee":
+            enrol(session, user, result.course, at)
+    session.commit()
+
+
+@pytest.fixture(scope="session")
+def database_template(database_template, tmp_path_factory):
+    """The shared SQLite template with the course and people already in it, so each test
+    copies them instead of importing again. (PostgreSQL has no template: see ``course``.)"""
+    if database_template is None:
+        return None
+    from course import create_app
+    from course.extensions import db
+    from tests.conftest import _base_config
+
+    folder = tmp_path_factory.mktemp("cases-template")
+    path = folder / "template.db"
+    shutil.copyfile(database_template, path)
+    app = create_app(_base_config(f"sqlite:///{path}", folder / "instance"))
+    with app.app_context():
+        _populate(db.session, write_package(folder))
+        db.session.remove()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def course(db_session, database_template, tmp_path):
+    """The fixture course (imported into the template, or here on PostgreSQL)."""
+    from course.catalog.service import get_course
+
+    if database_template is None:
+        _populate(db_session, write_package(tmp_path))
     return get_course(db_session, "teamwork-basics")
 
 
 @pytest.fixture
-def people(db_session, course, create_user, create_org, add_member):
-    """``trainee`` (enrolled), ``other`` (enrolled, same organisation), ``instructor`` of that
+def people(db_session, course):
+    """``trainee`` and ``other`` (enrolled, same organisation), ``instructor`` of that
     organisation, and ``outsider`` (an instructor elsewhere)."""
-    from course.progress.service import enrol
+    from sqlalchemy import select
 
-    org, elsewhere = create_org(), create_org()
-    trainee = create_user(display_name="Lin Xiaoyu", locale="en")
-    other = create_user(display_name="Other Trainee", locale="en")
-    instructor = create_user(display_name="Teacher Li", locale="en")
-    outsider = create_user(display_name="Outside Teacher", locale="en")
-    add_member(trainee, org, "trainee")
-    add_member(other, org, "trainee")
-    add_member(instructor, org, "instructor")
-    add_member(outsider, elsewhere, "instructor")
-    for person in (trainee, other):
-        enrol(db_session, person, course, NOW)
-    db_session.commit()
-    return types.SimpleNamespace(
-        trainee=trainee, other=other, instructor=instructor, outsider=outsider, org=org
-    )
+    from course.accounts.models import User
+
+    found = {
+        key: db_session.scalar(select(User).where(User.email == f"{key}@cases.example.com"))
+        for key in PEOPLE
+    }
+    return types.SimpleNamespace(**found)
 
 
 @pytest.fixture(autouse=True)

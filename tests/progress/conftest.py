@@ -1,3 +1,8 @@
 """Progress tests use the cases fixtures: the fixture course, its people and quiz outcomes."""
 
-from tests.cases.conftest import course, course_dir, people, quiz_results  # noqa: F401
+from tests.cases.conftest import (  # noqa: F401
+    course,
+    database_template,
+    people,
+    quiz_results,
+)
