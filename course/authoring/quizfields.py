@@ -32,6 +32,7 @@ from course.authoring.quizform import (
     QuizForm,
     QuizFormError,
 )
+from course.authoring.quizyaml import load_yaml
 from course.quizzes.yamlsource import YamlSourceError, load
 
 MAX_QUESTIONS = 500
@@ -77,7 +78,7 @@ def _question(data: Mapping[str, str], prefix: str, locales: list[str]) -> Quest
     source = _text(data, f"{prefix}-source")
     if source:
         try:
-            item = yaml.safe_load(source)
+            item = load_yaml(source)
         except yaml.YAMLError:
             raise QuizFormError(
                 "a read-only question's YAML was damaged; reload the page"
@@ -222,7 +223,7 @@ def question_at(starts: list[int], line: int) -> int | None:
 def course_locales(course_yaml: str, fallback: list[str]) -> list[str]:
     """The locales a draft's course.yaml declares (``fallback`` when it does not say)."""
     try:
-        value = yaml.safe_load(course_yaml)
+        value = load_yaml(course_yaml)
     except yaml.YAMLError:
         return list(fallback)
     locales = value.get("locales") if isinstance(value, dict) else None

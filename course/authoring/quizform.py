@@ -19,9 +19,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import yaml
-
-from course.authoring.quizyaml import QuizFormError, dump_quiz, dump_yaml, load_extras, read_quiz
+from course.authoring.quizyaml import (
+    QuizFormError,
+    dump_quiz,
+    dump_yaml,
+    load_extras,
+    load_yaml,
+    read_quiz,
+)
 from course.quizzes.question_formats import LEVELS
 
 __all__ = ["QuizFormError", "dump_quiz", "form_from_quiz", "quiz_from_form", "read_quiz"]
@@ -344,7 +349,7 @@ def _put(target: dict, key: str, value: object) -> None:
 def question_from_form(question: QuestionForm) -> object:
     """One question as the quiz file holds it."""
     if question.source:
-        return yaml.safe_load(question.source)
+        return load_yaml(question.source)
     item: dict = {}
     _put(item, "id", question.id.strip() or None)
     item["type"] = question.type
