@@ -61,7 +61,7 @@ def test_staff_import_preview_names_bad_rows_and_imports_nothing(
     ).get_data(as_text=True)
     assert "张伟" in page and "not-an-email" in page
     assert re.search(r"<li>[^<]*\b4\b[^<]*not-an-email", page)
-    assert 'action="/orgs/%s/import/confirm"' % org.slug not in page
+    assert f'action="/orgs/{org.slug}/import/confirm"' not in page
     assert db.session.scalar(db.select(db.func.count()).select_from(Membership)) == 1
 
 
