@@ -18,7 +18,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import Forbidden
 
 from course.extensions import db
-from course.orgs.models import Membership, Organisation
+from course.orgs.models import Cohort, Membership, Organisation
 
 
 def roles_of(user) -> dict[int, str]:
@@ -105,10 +105,11 @@ def _reviews_reflection(user, reflection) -> bool:
     return trainees is None or reflection.play.user_id in trainees
 
 
-def _reports_on_cases(user, cohort) -> bool:
-    if cohort is None:
-        return teaches_somewhere(user)
-    return user.is_platform_admin or has_role(user, cohort, "instructor", "org_admin")
+def _reports_on_cases(user, target) -> bool:
+    """Target: a Cohort (a role in its organisation), a Course (its instructors too), or None."""
+    if isinstance(target, Cohort):
+        return user.is_platform_admin or has_role(user, target, "instructor", "org_admin")
+    return teaches_somewhere(user) or (target is not None and instructs(user, target))
 
 
 def can_view_course(user, course) -> bool:

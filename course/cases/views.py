@@ -17,7 +17,13 @@ from course.dashboard import sections
 from course.db import utcnow
 from course.extensions import db
 from course.orgs.models import Cohort
-from course.policy import can, require, taught_organisation_ids, taught_user_ids
+from course.policy import (
+    can,
+    instructs,
+    require,
+    taught_organisation_ids,
+    taught_user_ids,
+)
 
 bp = Blueprint("cases", __name__)
 
@@ -214,9 +220,11 @@ def distribution(course_slug: str, case_slug: str):
         cohort = db.session.get(Cohort, int(request.args["cohort"]))
         if cohort is None:
             abort(404)
-    require(current_user, "cases.report", cohort)
+    require(current_user, "cases.report", cohort or course)
     if cohort is not None:
         trainees = {member.user_id for member in cohort.members}
+    elif instructs(current_user, course):
+        trainees = None  # the course's own instructors see its aggregate over everyone
     else:
         trainees = taught_user_ids(current_user)
     scenes = review.choice_distribution(db.session, course, definition, trainees)
@@ -226,6 +234,7 @@ def distribution(course_slug: str, case_slug: str):
         case=definition,
         scenes=scenes,
         cohort=cohort,
+        everyone=trainees is None,
         cohorts=review.cohorts_for(db.session, taught_organisation_ids(current_user)),
     )
 

@@ -224,3 +224,46 @@ def test_page_queries_do_not_grow_with_plays_or_reflections(
         finished_play(people.trainee)
     assert count_queries(client, BASE) == intro_small
     assert count_queries(client, debrief) == debrief_small
+
+
+def test_distribution_scopes_course_instructors_and_cohorts(
+    client, login, db_session, course, people, create_user
+):
+    from course.authoring.models import CourseInstructor
+    from course.cases import service
+    from course.orgs.models import Cohort, CohortMember
+    from tests.cases.conftest import NOW
+
+    for user, index in ((people.trainee, 0), (people.other, 1)):
+        play = service.start_play(db_session, user, course, "desk-day", NOW)
+        service.choose(db_session, user, play, "arrival", index, NOW)
+    author = create_user(display_name="Course Author", locale="en")
+    db_session.add(CourseInstructor(course_id=course.id, user_id=author.id, added_at=NOW))
+    cohort = Cohort(organisation_id=_org_of(db_session, people.trainee), name="Morning shift")
+    cohort.members.append(CohortMember(user_id=people.other.id))
+    db_session.add(cohort)
+    db_session.commit()
+
+    def counts(page):
+        return re.findall(r"<td>(\d+)</td>\s*<td>\d+% ", page)
+
+    login(author)  # no role in any organisation, but an instructor of this course
+    assert counts(client.get(f"{BASE}/choices").get_data(as_text=True))[:2] == ["1", "1"]
+    client.post("/logout")
+    login(people.instructor)
+    assert counts(client.get(f"{BASE}/choices?cohort={cohort.id}").get_data(as_text=True))[:2] == [
+        "0",
+        "1",
+    ]
+    client.post("/logout")
+    login(people.outsider)
+    assert client.get(f"{BASE}/choices?cohort={cohort.id}").status_code == 403
+    assert counts(client.get(f"{BASE}/choices").get_data(as_text=True))[:2] == ["0", "0"]
+
+
+def _org_of(session, user):
+    from sqlalchemy import select
+
+    from course.orgs.models import Membership
+
+    return session.scalar(select(Membership.organisation_id).where(Membership.user_id == user.id))
