@@ -83,13 +83,26 @@ def _dashboard_section(user, now):
         result = (
             None if completion else service.course_progress(db.session, user.id, course, version)
         )
+        missing = [] if completion else result.missing
+        titles = {
+            item["slug"]: localized(item.get("title"), locale)
+            for module in version.manifest["modules"]
+            for item in module["items"]
+            if item["kind"] == "case"
+        }
         courses.append(
             {
                 "slug": course.slug,
                 "title": localized(course.title, locale),
                 "completion": completion,
                 "percent": 100.0 if completion else result.percent * 100,
-                "missing": 0 if completion else len(result.missing),
+                "missing": len(missing),
+                # cases still to finish, linked from here
+                "cases": [
+                    (slug, titles.get(slug, slug))
+                    for kind, _, slug in (name.partition(":") for name in missing)
+                    if kind == "case"
+                ],
             }
         )
     return {"courses": courses}

@@ -171,6 +171,7 @@ def test_dashboard_shows_completion_progress(client, login, db_session, course, 
     page = client.get("/dashboard").get_data(as_text=True)
     assert "Course completion" in page
     assert "20% of the requirements met" in page  # 1 of 3 lessons, quiz, case
+    assert f'<a href="{BASE}">A day at the counter</a>' in page  # the case still to finish
 
 
 def count_queries(client, url):
