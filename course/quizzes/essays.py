@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from course.i18n import LOCALES
@@ -32,6 +32,19 @@ def waiting_essays(
     if user_ids is not None:
         query = query.where(QuizAttempt.user_id.in_(user_ids or {-1}))
     return list(session.scalars(query))
+
+
+def count_waiting(session: Session, user_ids: set[int] | None) -> int:
+    """How many essays from trainees in ``user_ids`` (None: everyone) wait for a grade."""
+    query = (
+        select(func.count())
+        .select_from(EssayGrading)
+        .join(QuizAttempt, QuizAttempt.id == EssayGrading.attempt_id)
+        .where(EssayGrading.status == "waiting")
+    )
+    if user_ids is not None:
+        query = query.where(QuizAttempt.user_id.in_(user_ids or {-1}))
+    return session.scalar(query) or 0
 
 
 def essay_question(session: Session, essay: EssayGrading) -> tuple[dict, str]:

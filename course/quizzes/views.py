@@ -22,6 +22,7 @@ from flask_login import current_user, login_required
 from course import policy
 from course.catalog.models import Course
 from course.catalog.service import get_course
+from course.dashboard import sections
 from course.db import utcnow
 from course.extensions import db
 from course.i18n import LOCALES, current_locale
@@ -32,6 +33,14 @@ from course.quizzes.models import EssayGrading, QuizAttempt
 bp = Blueprint("quizzes", __name__)
 
 MAX_GIFT_BYTES = 1_000_000
+
+
+@sections.register("essays", "quizzes/_dashboard.html", order=35)
+def _dashboard_section(user, now):
+    """For instructors: essays waiting for a grade, and the GIFT converter."""
+    if not policy.can(user, "quizzes.queue"):
+        return None
+    return {"waiting": essays.count_waiting(db.session, policy.taught_user_ids(user))}
 
 
 def _course_or_404(slug: str) -> Course:

@@ -171,6 +171,8 @@ def test_essay_queue_grades_from_the_browser(
     )
     db_session.commit()
     login(teacher)
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert 'href="/teach/essays"' in dashboard and 'href="/teach/gift"' in dashboard
     queue = client.get("/teach/essays").get_data(as_text=True)
     assert "checklist" in queue and "Trainee Wang" in queue
     essay_id = attempt.essays[0].id
