@@ -93,6 +93,8 @@ class CoursePage:
     due_at: datetime | None
     assigned: bool
     progress: CourseProgress
+    #: The quiz id of the course's final exam, if it has one.
+    final_exam: str | None = None
 
     def overdue(self, now: datetime) -> bool:
         return bool(self.due_at and now > self.due_at and self.progress.percent < 100)
@@ -223,6 +225,7 @@ def course_page(session: Session, user, slug: str, locale: str) -> CoursePage | 
         due_at=due_at,
         assigned=slug in assigned,
         progress=measure(outline, completions),
+        final_exam=(version.manifest or {}).get("final_exam"),
     )
 
 
