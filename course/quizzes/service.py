@@ -51,6 +51,12 @@ class QuizOutcome:
     attempts: int
 
 
+def clear_caches() -> None:
+    """Forget cached definitions and papers (a new app may point at another database)."""
+    _DEFINITIONS.clear()
+    _PAPERS.clear()
+
+
 def definition(session: Session, version_id: int, quiz_id: str) -> dict | None:
     """A quiz (or the bank) of a course version; versions never change, so it is cached."""
     key = (version_id, quiz_id)

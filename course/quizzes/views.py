@@ -31,6 +31,7 @@ from course.quizzes.gift_convert import gift_to_quiz
 from course.quizzes.models import EssayGrading, QuizAttempt
 
 bp = Blueprint("quizzes", __name__)
+bp.record_once(lambda _state: service.clear_caches())
 
 MAX_GIFT_BYTES = 1_000_000
 

@@ -208,3 +208,24 @@ def test_last_attempt_grading_counts_the_latest(db_session, quiz_course, trainee
     assert service.quiz_outcomes(db_session, trainee.id, quiz_course.id)[
         "exam"
     ] == service.QuizOutcome(0.0, False, 2)
+
+
+def test_a_new_app_never_sees_cached_quizzes_of_another_database(make_app):
+    from pathlib import Path
+
+    from course.catalog.service import import_package
+    from course.extensions import db
+
+    fixtures = Path(__file__).parent.parent / "fixtures"
+    packages = (
+        (fixtures / "quizzes" / "content" / "quiz-course", True),
+        (fixtures / "catalog" / "content" / "teamwork-basics", False),
+    )
+    for folder, has_check in packages:
+        app = make_app()
+        with app.app_context():
+            result = import_package(db.session, None, folder, NOW)
+            assert result.version.id == 1  # the same id, another database
+            found = service.current_quiz(db.session, result.course, "check")
+            assert (found is not None) == has_check
+            db.session.remove()
