@@ -181,3 +181,21 @@ def check_draw(quiz: dict, bank: dict | None, filename: str) -> list[Problem]:
             )
         taken.update(matches[: rule["count"]])
     return problems
+
+
+def check_course_quizzes(quizzes: dict[str, dict], filenames: dict[str, str]) -> list[Problem]:
+    """Checks across a course's quiz files (after each parsed cleanly): every draw can be met by
+    the bank, and no question id is used in two files (learner records point at the ids)."""
+    problems: list[Problem] = []
+    bank = quizzes.get(BANK_ID)
+    first_seen: dict[str, str] = {}
+    for quiz_id in sorted(quizzes):
+        quiz = quizzes[quiz_id]
+        name = filenames.get(quiz_id, f"{quiz_id}.yaml")
+        problems += check_draw(quiz, bank, name)
+        for question in quiz.get("questions", []):
+            other = first_seen.setdefault(question["id"], name)
+            if other != name:
+                message = f"question id {question['id']!r} is also used in {other}"
+                problems.append(Problem(name, 1, message))
+    return problems

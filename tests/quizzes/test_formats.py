@@ -164,3 +164,23 @@ questions:
     assert problems == []
     assert quiz["questions"][0]["text_html"]["en"] == "<b>bold</b>"
     assert quiz["questions"][1]["text_html"]["en"] == "<p>a &lt; b</p>"
+
+
+def test_checks_across_a_courses_quiz_files():
+    from course.quizzes.formats import check_course_quizzes
+
+    bank, _ = parse(BANK, "quizzes/stc/bank.yaml")
+    exam, _ = parse(EXAM.replace("count: 2", "count: 9"), "quizzes/stc/final-exam.yaml")
+    check, _ = parse(EVERY_TYPE)
+    again, _ = parse(EVERY_TYPE, "quizzes/stc/again.yaml")
+    quizzes = {"bank": bank, "final-exam": exam, "background": check, "again": again}
+    names = {key: f"quizzes/stc/{key}.yaml" for key in quizzes}
+    problems = [str(p) for p in check_course_quizzes(quizzes, names)]
+    assert (
+        "quizzes/stc/final-exam.yaml:1: the draw asks for 9 questions tagged m2 but the bank has 5"
+        in problems
+    )
+    clash = "question id 'q-single' is also used in quizzes/stc/again.yaml"
+    assert f"quizzes/stc/background.yaml:1: {clash}" in problems
+    assert len(problems) == 1 + 8
+    assert check_course_quizzes({"bank": bank, "background": check}, names) == []
