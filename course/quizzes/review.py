@@ -38,8 +38,8 @@ def review_items(
             "pending": score is None,
         }
         if policy.get("score"):
-            item["points"] = question["points"]
-            item["earned"] = None if score is None else round(score * question["points"], 2)
+            item["points"] = _tidy(question["points"])
+            item["earned"] = None if score is None else _tidy(round(score * question["points"], 2))
         if policy.get("correctness") and score is not None:
             item["verdict"] = "right" if score >= 0.99999 else ("partly" if score > 0 else "wrong")
         if policy.get("feedback"):
@@ -66,7 +66,8 @@ def describe_entry(question: dict, arrangement: dict, entry: object, locale: str
     if kind == "matching":
         rights = [pair["right"] for pair in question["pairs"]] + list(question["distractors"])
         lines = []
-        for position, choice in sorted(entry.items(), key=lambda kv: int(kv[0])):
+        in_key_order = sorted(entry.items(), key=lambda kv: arrangement["left"][int(kv[0])])
+        for position, choice in in_key_order:
             left = question["pairs"][arrangement["left"][int(position)]]["left"][locale]
             lines.append(f"{left} → {rights[arrangement['right'][choice]][locale]}")
         return lines
@@ -75,3 +76,8 @@ def describe_entry(question: dict, arrangement: dict, entry: object, locale: str
         ranked = sorted(entry.items(), key=lambda kv: (kv[1], int(kv[0])))
         return [texts[arrangement["items"][int(position)]] for position, _ in ranked]
     return [str(entry)]
+
+
+def _tidy(number: float) -> float | int:
+    """2.0 -> 2, so marks read as people write them."""
+    return int(number) if float(number).is_integer() else number
