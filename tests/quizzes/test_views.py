@@ -67,6 +67,7 @@ def test_start_answer_submit_review_and_the_key_never_leaks(
     pages = []
     page = client.get("/courses/quiz-course/quizzes/check")
     assert page.status_code == 200 and "Start the quiz" in page.get_data(as_text=True)
+    pages.append(page.get_data(as_text=True))
     started = client.post("/courses/quiz-course/quizzes/check/start")
     assert started.status_code == 302
     url = started.headers["Location"]
@@ -88,6 +89,7 @@ def test_start_answer_submit_review_and_the_key_never_leaks(
     pages.append(saved.get_data(as_text=True))
     pages.append(client.get(url).get_data(as_text=True))  # the reload shows the saved answers
     assert "checked> " in pages[-1] or "checked>" in pages[-1]
+    assert len(forbidden) > 10 and len(pages) == 5
     for source in pages:
         leaked = [secret for secret in forbidden if secret in source]
         assert not leaked, leaked
