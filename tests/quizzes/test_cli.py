@@ -70,3 +70,15 @@ def test_close_expired(runner, db_session, quiz_course, trainee):
     db_session.commit()
     result = runner.invoke(args=["quiz", "close-expired"])
     assert result.exit_code == 0 and "Closed 1 attempts." in result.output
+
+
+def test_the_periodic_job_closes_overdue_attempts(db_session, quiz_course, trainee):
+    from course.quizzes import service
+    from course.quizzes.tasks import close_expired_attempts_task
+    from tests.quizzes.conftest import NOW
+
+    attempt = service.start_attempt(db_session, trainee, quiz_course, "check", NOW)
+    db_session.commit()
+    assert close_expired_attempts_task.call_local() == 1
+    db_session.refresh(attempt)
+    assert attempt.status == "graded" and attempt.closed_by == "deadline"
