@@ -139,6 +139,9 @@ def test_one_question_per_page_works_without_script(signed_in, db_session):
     url = client.post("/courses/quiz-course/quizzes/exam/start").headers["Location"]
     first = client.get(url).get_data(as_text=True)
     assert first.count('name="present"') == 1 and 'aria-current="step"' in first
+    # Enter in a field presses the first submit button of the form: it must save, not move
+    first_button = re.search(r'<button type="submit"[^>]*>', first.split('id="main"')[1]).group(0)
+    assert 'name="action" value="save"' in first_button
     qid = re.search(r'name="present" value="([^"]+)"', first).group(1)
     moved = client.post(
         f"{url}/answers", data={"present": qid, f"q-{qid}": "true", "goto": "2", "page": "1"}
@@ -147,6 +150,10 @@ def test_one_question_per_page_works_without_script(signed_in, db_session):
     second = client.get(moved.headers["Location"]).get_data(as_text=True)
     assert f'value="{qid}"' not in second
     assert f'data-question="{qid}"' in second and "nav-item answered" in second
+    # the navigator's buttons save the page before moving, without any script
+    third = client.post(f"{url}/answers", data={"present": qid, f"q-{qid}": "false", "goto": "3"})
+    assert third.headers["Location"].endswith("?page=3")
+    assert 'name="goto" value="3"' in second and 'form="attempt-form"' in second
 
 
 def test_always_review_shows_right_answers_after_a_fail(signed_in):

@@ -51,7 +51,7 @@
   }
 
   function markAnswered(saved) {
-    var links = document.querySelectorAll(".quiz-navigator a[data-question]");
+    var links = document.querySelectorAll(".quiz-navigator [data-question]");
     Array.prototype.forEach.call(links, function (link) {
       var entry = saved[link.getAttribute("data-question")];
       var answered = entry !== null && entry !== undefined && entry !== "" &&
