@@ -109,3 +109,11 @@ def in_app(live_server):
             return function(*args, **kwargs)
 
     return call
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test in this folder ``browser`` (``-m "not browser"`` leaves them out)."""
+    folder = Path(__file__).parent
+    for item in items:
+        if folder in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
