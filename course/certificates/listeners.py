@@ -2,8 +2,10 @@
 
 Connected to ``course.progress.signals.course_completed`` when this module is imported (the
 certificates blueprint imports it). The receiver runs inside the completing transaction: it adds
-and flushes, never commits. A PDF that cannot be rendered does not undo the completion: the
-certificate is kept (its signed credential is valid) and the PDF is tried again on download.
+and flushes, never commits, and never renders: the PDF is rendered by a background job queued once
+that transaction has committed, so the trainee's request is not held up by WeasyPrint. A PDF that
+cannot be rendered does not undo anything: the certificate is kept (its signed credential is
+valid) and the PDF is tried again on download.
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ from __future__ import annotations
 import logging
 
 from flask import current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from course.accounts.models import User
 from course.certificates import service
-from course.certificates.pdfs import store_pdf
-from course.certificates.render import CertificateRenderError
+from course.certificates.tasks import render_certificate_task
 from course.progress.signals import course_completed
+
+PENDING = "certificates_to_render"
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +39,24 @@ def issue_on_completion(course, completion=None, session=None, now=None, **_extr
     certificate = service.issue_certificate(
         session, None, user, course, org, now, config, completion=completion, render_pdf=False
     )
-    try:
-        store_pdf(certificate, org, config)
-    except CertificateRenderError as exc:
-        log.warning("certificate %s issued without a PDF: %s", certificate.serial, exc)
     session.flush()
+    session.info.setdefault(PENDING, []).append(certificate.id)
     return certificate
+
+
+@event.listens_for(Session, "after_commit")
+def _render_after_commit(session: Session) -> None:
+    """Queue the PDFs of certificates issued in the transaction that just committed."""
+    for certificate_id in session.info.pop(PENDING, ()):
+        try:
+            render_certificate_task(certificate_id)
+        except Exception:  # noqa: BLE001 - the download renders it later
+            log.exception("could not queue the PDF of certificate %s", certificate_id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(PENDING, None)
 
 
 course_completed.connect(issue_on_completion)

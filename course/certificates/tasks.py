@@ -4,25 +4,50 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import zipfile
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from course import storage
 from course.accounts.models import User
 from course.catalog.models import Course
 from course.certificates import service
-from course.certificates.models import BulkIssue
-from course.certificates.pdfs import job_for, save_pdf
-from course.certificates.render import render_many
+from course.certificates.models import BulkIssue, Certificate
+from course.certificates.pdfs import job_for, save_pdf, store_pdf
+from course.certificates.render import CertificateRenderError, render_many
 from course.db import utcnow
 from course.extensions import db
 from course.jobs import app_context, huey
 from course.orgs.models import CohortMember, Organisation
 
+log = logging.getLogger(__name__)
+
 MANIFEST_FIELDS = ["serial", "name", "email", "course", "issued_at", "valid_until", "code",
                    "verify_url", "result", "error"]  # fmt: skip
+
+
+@huey.task(retries=2, retry_delay=5)
+def render_certificate_task(certificate_id: int) -> bool:
+    """Render and store one certificate's PDF (queued after automatic issuing commits).
+
+    Uses a session of its own: in immediate mode it runs inside the issuer's ``after_commit``
+    hook, when the issuer's session can no longer emit SQL.
+    """
+    with app_context(), Session(db.engine) as session:
+        certificate = session.get(Certificate, certificate_id)
+        if certificate is None or certificate.pdf_key:
+            return False
+        org = session.get(Organisation, certificate.organisation_id)
+        try:
+            store_pdf(certificate, org, service.config_from(current_app.config))
+        except CertificateRenderError as exc:
+            log.warning("certificate %s has no PDF yet: %s", certificate.serial, exc)
+            return False
+        session.commit()
+        return True
 
 
 @huey.task()
