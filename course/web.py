@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, g, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from course.db import write_intent
@@ -34,10 +34,19 @@ def safe_next_url(target: str | None) -> str | None:
 REQUEST_STATE = ("_login_user", "_roles", "locale")
 
 
+def writes_on_get(view):
+    """Mark a GET view that may write (render-once caches, keys made on first use), so its
+    SQLite transaction begins immediately like a POST's."""
+    view.writes_on_get = True
+    return view
+
+
 def _start_request():
     for name in REQUEST_STATE:
         g.pop(name, None)
-    write_intent.set(request.method not in SAFE_METHODS)
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    safe = request.method in SAFE_METHODS and not getattr(view, "writes_on_get", False)
+    write_intent.set(not safe)
 
 
 def _reset_write_intent(_exc=None):

@@ -34,6 +34,7 @@ from course.db import utcnow
 from course.extensions import csrf, db, limiter
 from course.orgs.models import Organisation
 from course.policy import require
+from course.web import writes_on_get
 
 bp = Blueprint("certificates", __name__)
 
@@ -73,6 +74,7 @@ def mine():
 
 
 @bp.get("/certificates/<int:certificate_id>.pdf")
+@writes_on_get
 @login_required
 def download_pdf(certificate_id: int):
     """The certificate's PDF, rendered once at issue and served from storage."""
@@ -236,6 +238,7 @@ def issuer_listing(slug: str):
 
 
 @bp.get("/status/<slug>/<int:list_number>")
+@writes_on_get
 def status_list(slug: str, list_number: int):
     """The organisation's revocation status list, a signed BitstringStatusListCredential."""
     org = _org_or_404(slug)

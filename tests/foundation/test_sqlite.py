@@ -64,3 +64,29 @@ def test_parallel_writers_never_see_database_is_locked(app, tmp_path):
     assert errors == []
     count = db.session.execute(text("SELECT count(*) FROM organisations")).scalar()
     assert count == workers * rounds
+
+
+def test_get_views_that_write_begin_immediately(app):
+    """GET views marked ``writes_on_get`` start write transactions; other GETs do not."""
+    from course.db import write_intent
+
+    seen = {}
+
+    @app.get("/probe/plain")
+    def plain():
+        seen["plain"] = write_intent.get()
+        return "ok"
+
+    from course.web import writes_on_get
+
+    @app.get("/probe/writing")
+    @writes_on_get
+    def writing():
+        seen["writing"] = write_intent.get()
+        return "ok"
+
+    client = app.test_client()
+    client.get("/probe/plain")
+    client.get("/probe/writing")
+    client.post("/probe/plain")
+    assert seen == {"plain": False, "writing": True}
