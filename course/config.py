@@ -65,6 +65,10 @@ def from_env() -> dict:
         "PASSWORD_RESET_HOURS": int(os.environ.get("COURSE_PASSWORD_RESET_HOURS", "2")),
         "SELF_REGISTRATION": _flag("COURSE_SELF_REGISTRATION", True),
         "JOBS_IMMEDIATE": _flag("COURSE_JOBS_IMMEDIATE", False),
+        "CERTIFICATE_WORKERS": int(os.environ.get("COURSE_CERTIFICATE_WORKERS", "2")),
+        "CERTIFICATE_TEMPLATES": os.environ.get(
+            "COURSE_CERTIFICATE_TEMPLATES", str(PROJECT_ROOT / "certificates")
+        ),
         "SESSION_COOKIE_SECURE": env == "production",
         "REMEMBER_COOKIE_SECURE": env == "production",
     }
