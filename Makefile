@@ -12,7 +12,7 @@ export PORT
 # What WeasyPrint and the certificates need (Pango, HarfBuzz's subsetter, a CJK font, poppler).
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils
 # What the test suite adds: a browser, QR decoding, PostgreSQL for the second CI stage, load tools.
-TEST_PACKAGES := chromium zbar-tools postgresql wrk nodejs npm
+TEST_PACKAGES := chromium zbar-tools postgresql wrk
 
 .PHONY: run test setup test-setup system-run system-test python translations node db content demo serve clean
 
@@ -46,8 +46,9 @@ translations: python
 
 node: node_modules/axe-core/axe.min.js
 
-node_modules/axe-core/axe.min.js: package.json
-	@npm install --no-audit --no-fund --silent
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@command -v npm >/dev/null || bash .ci/system-packages npm
+	@npm ci --no-audit --no-fund --silent
 	@touch $@
 
 db: setup
