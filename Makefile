@@ -41,9 +41,14 @@ $(VENV)/.installed: pyproject.toml
 	@$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+# Catalogues are kept as translations/zh_CN and translations/en; Babel looks Chinese up under its
+# canonical name zh_Hans_CN, so the zh_CN catalogue is compiled to that folder as well.
 translations: python
-	@$(VENV)/bin/pybabel compile --use-fuzzy -d course/translations -D messages -f >/dev/null 2>&1 || \
-	 $(VENV)/bin/pybabel compile -d course/translations -D messages
+	@$(VENV)/bin/pybabel -q compile -d course/translations -D messages
+	@mkdir -p course/translations/zh_Hans_CN/LC_MESSAGES
+	@$(VENV)/bin/pybabel -q compile -D messages -l zh_Hans_CN \
+	  -i course/translations/zh_CN/LC_MESSAGES/messages.po \
+	  -o course/translations/zh_Hans_CN/LC_MESSAGES/messages.mo
 
 node: node_modules/axe-core/axe.min.js
 
