@@ -66,7 +66,7 @@ content: db
 demo: db
 	@$(COURSE) demo
 	@for folder in content/*/; do [ -f "$$folder/course.yaml" ] && \
-	  $(COURSE) authoring add-instructor "$$(basename $$folder)" instructor@demo.local >/dev/null 2>&1; done; true
+	  $(COURSE) authoring add-instructor "$$(basename $$folder)" instructor@demo.example.com >/dev/null 2>&1; done; true
 
 clean:
 	rm -rf $(VENV) node_modules

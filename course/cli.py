@@ -91,11 +91,11 @@ def serve(host: str, port: int, workers: int | None) -> None:
 
 DEMO_PASSWORD = "demo-pass-2026"
 DEMO_PEOPLE = (
-    ("admin@demo.local", "平台管理员 Platform Admin", None),
-    ("orgadmin@demo.local", "机构管理员 Org Admin", "org_admin"),
-    ("instructor@demo.local", "讲师 李老师", "instructor"),
-    ("trainee1@demo.local", "学员 王小明", "trainee"),
-    ("trainee2@demo.local", "Trainee Emma Clark", "trainee"),
+    ("admin@demo.example.com", "平台管理员 Platform Admin", None),
+    ("orgadmin@demo.example.com", "机构管理员 Org Admin", "org_admin"),
+    ("instructor@demo.example.com", "讲师 李老师", "instructor"),
+    ("trainee1@demo.example.com", "学员 王小明", "trainee"),
+    ("trainee2@demo.example.com", "Trainee Emma Clark", "trainee"),
 )
 
 
@@ -130,7 +130,7 @@ def demo() -> None:
     db.session.commit()
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
     for email, name, role in DEMO_PEOPLE:
-        click.echo(f"  {email:<24} {role or 'platform_admin':<15} {name}")
+        click.echo(f"  {email:<30} {role or 'platform_admin':<15} {name}")
 
 
 @click.command("create-admin")
