@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import flask_babel
 from flask import Flask, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
@@ -44,6 +45,7 @@ def writes_on_get(view):
 def _start_request():
     for name in REQUEST_STATE:
         g.pop(name, None)
+    flask_babel.refresh()  # Flask-Babel caches the locale on the (possibly shared) app context
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
     safe = request.method in SAFE_METHODS and not getattr(view, "writes_on_get", False)
     write_intent.set(not safe)

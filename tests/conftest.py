@@ -21,6 +21,7 @@ os.environ["COURSE_INSTANCE_PATH"] = str(_SESSION_DIR / "instance")
 os.environ.setdefault("COURSE_ENV", "testing")
 os.environ.pop("COURSE_REDIS_URL", None)
 
+from flask.testing import FlaskClient  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from course import create_app  # noqa: E402
@@ -42,6 +43,15 @@ def _base_config(database_url: str, instance: Path) -> dict:
         "BASE_URL": "http://localhost",
         "SERVER_NAME": None,
     }
+
+
+class EnglishClient(FlaskClient):
+    """Test clients read pages in English (the source language of the interface strings) unless
+    a test asks for another language (``?lang=``, an Accept-Language header, the switcher)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
 
 
 @pytest.fixture(scope="session")
@@ -83,6 +93,7 @@ def make_app(database_template, tmp_path):
         config = _base_config(url, tmp_path / "instance")
         config.update(overrides)
         app = create_app(config)
+        app.test_client_class = EnglishClient
         made.append(app)
         return app
 
@@ -139,12 +150,13 @@ def _cached_hash(service, password):
 
 @pytest.fixture
 def create_user(app):
-    """``create_user(email=None, password=PASSWORD, display_name=None, locale="zh-CN",
-    is_platform_admin=False)`` -> a committed User."""
+    """``create_user(email=None, password=PASSWORD, display_name=None, locale="en",
+    is_platform_admin=False)`` -> a committed User (English by default, like the test client;
+    tests of Chinese pages ask for ``locale="zh-CN"``)."""
     from course.accounts import service
 
     def factory(
-        email=None, password=PASSWORD, display_name=None, locale="zh-CN", is_platform_admin=False
+        email=None, password=PASSWORD, display_name=None, locale="en", is_platform_admin=False
     ):
         number = next(_counter)
         with _cached_hash(service, password):

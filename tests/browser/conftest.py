@@ -117,3 +117,13 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if folder in Path(item.fspath).parents:
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture
+def en_page(browser):
+    """A page whose browser prefers English (for tests that find elements by English text)."""
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()

@@ -71,5 +71,5 @@ def test_complete_course_download_certificate_and_follow_its_qr_code(
     page.goto(base + "/verify")
     assert axe(page) == []
     page.locator("input[type=file]").set_input_files(str(pdf))
-    page.get_by_role("button", name=re.compile("Check file|检查文件")).click()
+    page.get_by_role("button", name=re.compile("Check file|验证文件")).click()
     assert page.locator(".verify-result.ok").is_visible()

@@ -69,7 +69,7 @@ def test_course_report_pages_and_exports(client, login, course, instructor, crea
     login(instructor)
     page = client.get(f"/reports/courses/{SLUG}").get_data(as_text=True)
     assert 'role="img"' in page and "chart-data" in page
-    items = client.get(f"/reports/courses/{SLUG}/quizzes/basics")
+    items = client.get(f"/reports/courses/{SLUG}/quizzes/basics?lang=zh-CN")
     assert items.status_code == 200 and "团队协作的目标是什么？" in items.get_data(True)
     exported = client.get(f"/reports/courses/{SLUG}/quizzes/basics?export=csv")
     rows = list(csv.reader(io.StringIO(exported.data.decode("utf-8-sig"))))
