@@ -39,7 +39,7 @@ def test_a_new_version_with_a_broken_case_imports_nothing(db_session, course, tm
 
     versions = select(func.count()).select_from(CourseVersion)
     before = db_session.scalar(versions)
-    package = write_package(tmp_path)
+    package = write_package(tmp_path / "broken")  # tmp_path/repo may hold the course already
     (package / "cases" / "desk-day.en.md").write_text(
         CASE_EN.replace("[Take it on again](#listen)", "[Take it on again](#arrival)"),
         encoding="utf-8",
