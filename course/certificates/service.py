@@ -14,7 +14,7 @@ import secrets
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from course.catalog.models import Course, CourseVersion
@@ -288,8 +288,16 @@ def serial_prefix(course_slug: str) -> str:
     return re.sub(r"[^A-Z0-9]", "", initials)[:6] or "CRT"
 
 
+def _lock_sequence(session: Session, name: str) -> None:
+    """Serialise "max + 1" number allocation until the transaction ends. PostgreSQL needs an
+    advisory lock for it; SQLite's write transactions (BEGIN IMMEDIATE) are already serial."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
+
+
 def _next_serial(session: Session, course_slug: str, now: datetime) -> str:
     stem = f"{serial_prefix(course_slug)}-{now.year}-"
+    _lock_sequence(session, "certificate-serial:" + stem)
     last = session.scalar(
         select(func.max(Certificate.serial)).where(Certificate.serial.like(stem + "%"))
     )
@@ -298,6 +306,7 @@ def _next_serial(session: Session, course_slug: str, now: datetime) -> str:
 
 
 def _next_status_index(session: Session, org_id: int) -> int:
+    _lock_sequence(session, f"certificate-status:{org_id}")
     last = session.scalar(
         select(func.max(Certificate.status_index)).where(Certificate.organisation_id == org_id)
     )
