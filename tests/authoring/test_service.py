@@ -131,3 +131,22 @@ def test_compare_shows_the_draft_changes(db_session, course, instructor):
     [change] = service.compare(db_session, course, 1, None)
     assert change.path == LESSON and (change.added, change.removed) == (1, 1)
     assert any("trust and time" in line.text for line in change.lines if line.kind == "add")
+
+
+def test_checking_an_unchanged_draft_reuses_the_result(db_session, course, instructor, monkeypatch):
+    draft = service.start_draft(db_session, instructor, course, NOW)
+    calls = []
+    real = service.parse_package
+
+    def counting(source):
+        calls.append(1)
+        return real(source)
+
+    monkeypatch.setattr(service, "parse_package", counting)
+    monkeypatch.setattr(service, "_CHECKS", type(service._CHECKS)())  # other tests' results
+    service.check_draft(db_session, draft, SLUG)
+    service.check_draft(db_session, draft, SLUG)
+    # the problems of a draft's files are computed once, and again only when a file changes
+    service.save_file(db_session, instructor, draft, "content", LESSON, "no front matter\n", 1, NOW)
+    problems = service.check_draft(db_session, draft, SLUG)
+    assert len(calls) == 2 and problems
