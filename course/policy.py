@@ -165,6 +165,7 @@ RULES: dict[str, Rule] = {
     "org.create": lambda user, _: user.is_platform_admin,
     # one organisation
     "org.view": lambda user, org: user.is_platform_admin or _org_id(org) in roles_of(user),
+    "org.join": lambda user, org: bool(org.self_registration),
     "org.manage": administers,
     "org.members.manage": administers,
     "org.cohorts.manage": administers,

@@ -183,8 +183,7 @@ def accept_invitation(token: str):
 def join(slug: str):
     """Join an organisation as a trainee, where it allows self-registration."""
     org = _org_or_404(slug)
-    if not org.self_registration:
-        abort(403)
+    require(current_user, "org.join", org)
     if request.method == "POST":
         service.join_self(db.session, org, current_user, utcnow())
         db.session.commit()
