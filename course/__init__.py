@@ -21,6 +21,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(_test_defaults(settings))
         app.config.update(test_config)
     settings.check(app.config)
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS", settings.engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    )
 
     import course.ratelimit  # noqa: F401  (registers the sqlite:// rate-limit store)
     from course import models  # noqa: F401
@@ -89,12 +92,16 @@ def _configure_login(login_manager) -> None:
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
 
+    from sqlalchemy import bindparam, select
+
+    by_id = select(User).where(User.id == bindparam("user_id"))  # built once: it runs per request
+
     @login_manager.user_loader
     def load_user(token: str):
         user_id, _, epoch = token.partition(":")
         if not user_id.isdigit() or not epoch.isdigit():
             return None
-        user = db.session.get(User, int(user_id))
+        user = db.session.execute(by_id, {"user_id": int(user_id)}).scalar()
         if user is None or user.session_epoch != int(epoch):
             return None
         return user
@@ -103,9 +110,12 @@ def _configure_login(login_manager) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from flask_login import current_user
 
-    from course import i18n, policy
+    from course import i18n, policy, shells
 
+    shells.clear()
     app.jinja_env.globals.update(
+        csrf_token=shells.csrf_token,
+        reader_name=shells.reader_name,
         localized=i18n.localized,
         current_locale=i18n.current_locale,
         LANGUAGE_NAMES=i18n.LANGUAGE_NAMES,

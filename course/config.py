@@ -79,13 +79,18 @@ DEFAULTS = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "BABEL_DEFAULT_LOCALE": "zh_CN",
     "BABEL_TRANSLATION_DIRECTORIES": "translations",
     "WTF_CSRF_TIME_LIMIT": None,
     "RATELIMIT_HEADERS_ENABLED": True,
     "TESTING": False,
 }
+
+
+def engine_options(database_uri: str) -> dict:
+    """A database server may drop idle connections, so they are checked before use; an SQLite
+    file cannot, and the check would cost every request a statement."""
+    return {} if database_uri.startswith("sqlite") else {"pool_pre_ping": True}
 
 
 def check(config: dict) -> None:

@@ -77,4 +77,8 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+        # Straight to the driver: this runs once per request, and the statement needs no
+        # parameters, result or events.
+        connection.connection.driver_connection.execute(
+            "BEGIN IMMEDIATE" if write_intent.get() else "BEGIN"
+        )

@@ -32,7 +32,7 @@ def safe_next_url(target: str | None) -> str | None:
 
 #: Per-request values kept on ``g``. ``g`` belongs to the application context, which tests share
 #: across requests, so each request starts without them.
-REQUEST_STATE = ("_login_user", "_roles", "locale")
+REQUEST_STATE = ("_login_user", "_roles", "locale", "csrf_token", "rendering_shell")
 
 
 def writes_on_get(view):

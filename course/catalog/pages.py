@@ -229,14 +229,47 @@ def course_page(session: Session, user, slug: str, locale: str) -> CoursePage | 
     )
 
 
+# The course, its current version and the reader's standing in it: one row per completion.
+_LESSON_STATE = (
+    select(
+        Course,
+        CourseVersion,
+        Enrolment,
+        LessonCompletion.lesson_slug,
+        LessonCompletion.completed_at,
+    )
+    .join(
+        CourseVersion,
+        and_(CourseVersion.course_id == Course.id, CourseVersion.number == Course.current_number),
+    )
+    .outerjoin(
+        Enrolment,
+        and_(Enrolment.course_id == Course.id, Enrolment.user_id == bindparam("user_id")),
+    )
+    .outerjoin(
+        LessonCompletion,
+        and_(
+            LessonCompletion.user_id == Enrolment.user_id,
+            LessonCompletion.course_id == Enrolment.course_id,
+        ),
+    )
+    .where(Course.slug == bindparam("slug"))
+)
+
+
 def lesson_page(
     session: Session, user, slug: str, lesson_slug: str, locale: str
 ) -> LessonPage | None:
-    """A lesson in ``locale`` (falling back to the course's default locale); None if unknown."""
-    found = course_with_version(session, slug)
-    if found is None:
+    """A lesson in ``locale`` (falling back to the course's default locale); None if unknown.
+
+    One query for the course, its version and the reader's standing, one for the lesson row
+    (memoised per process), whatever the course's size.
+    """
+    rows = session.execute(_LESSON_STATE, {"slug": slug, "user_id": user.id}).all()
+    if not rows:
         return None
-    course, version = found
+    course, version, enrolment = rows[0][0], rows[0][1], rows[0][2]
+    completions = {row[3]: row[4] for row in rows if row[3] is not None}
     lesson = lesson_view(session, version, lesson_slug, locale)
     if lesson is None:
         return None
@@ -245,7 +278,6 @@ def lesson_page(
         (module, item) for module in outline for item in module.items if item.kind == "lesson"
     ]
     index = next(i for i, (_, item) in enumerate(lessons) if item.slug == lesson_slug)
-    enrolment, completions = standing(session, user.id, course.id)
     return LessonPage(
         course=course,
         version=version,

@@ -20,7 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from course import policy
+from course import policy, shells
 from course.catalog import pages, service
 from course.catalog.search import search_lessons
 from course.dashboard import sections
@@ -78,7 +78,14 @@ def lesson(slug: str, lesson: str):
     if not policy.can(current_user, "catalog.lesson.read", page.enrolment or page.course):
         flash(_("Enrol in the course to read its lessons."), "info")
         return redirect(url_for("catalog.course", slug=slug))
-    return render_template("catalog/lesson.html", page=page)
+    state = (
+        page.version.content_hash,
+        page.lesson.slug,
+        page.is_done,
+        page.enrolment is not None,
+        page.progress.modules.get(page.module.slug),
+    )
+    return shells.render("catalog/lesson.html", state, page=page)
 
 
 @bp.post("/courses/<slug>/lessons/<lesson>/complete")
@@ -137,7 +144,8 @@ def _dashboard_section(user, now):
 
 @bp.record
 def _bench_route(state) -> None:
-    """With COURSE_BENCH=1, serve a stored lesson page's bytes from a constant route (bench/)."""
+    """With COURSE_BENCH=1, serve a stored lesson page's bytes from constant routes (bench/): one
+    bare, one behind ``login_required`` (what loading the session's user alone costs)."""
     if not (state.app.config.get("BENCH") or os.environ.get("COURSE_BENCH") == "1"):
         return
     cached: dict[str, bytes] = {}
@@ -150,3 +158,6 @@ def _bench_route(state) -> None:
         return Response(cached["body"], mimetype="text/html")
 
     state.app.add_url_rule("/bench/constant", "bench_constant", constant)
+    state.app.add_url_rule(
+        "/bench/signed-in-constant", "bench_signed_in_constant", login_required(constant)
+    )

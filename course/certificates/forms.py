@@ -9,7 +9,9 @@ from wtforms.validators import DataRequired, Length, Optional
 
 class SettingsForm(FlaskForm):
     template = SelectField(_l("Certificate template"))
-    auto_issue = BooleanField(_l("Issue a certificate automatically when a trainee completes a course"))
+    auto_issue = BooleanField(
+        _l("Issue a certificate automatically when a trainee completes a course")
+    )
 
 
 class IssueForm(FlaskForm):
