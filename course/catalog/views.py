@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import mimetypes
 import os
+import time
 from pathlib import PurePosixPath
 
 from flask import (
@@ -151,6 +152,11 @@ def _bench_route(state) -> None:
     cached: dict[str, bytes] = {}
 
     def constant():
+        burn = min(request.args.get("burn_ms", 0.0, type=float), 100.0) / 1000
+        if burn:  # bench/exam_floor.py: CPU work a real page would add
+            end = time.thread_time() + burn
+            while time.thread_time() < end:
+                pass
         if "body" not in cached:
             path = os.path.join(current_app.instance_path, "bench-body.html")
             with open(path, "rb") as handle:
