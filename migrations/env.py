@@ -14,14 +14,13 @@ logger = logging.getLogger("alembic.env")
 database = current_app.extensions["migrate"].db
 target_metadata = database.metadata
 
-#: Tables managed outside the models (full-text search indexes and their shadow tables).
+#: Tables and indexes managed outside the models (full-text search: SQLite's FTS5 table and its
+#: shadow tables, PostgreSQL's trigram index).
 UNMANAGED_PREFIXES = ("lesson_search",)
 
 
 def include_object(obj, name, type_, reflected, compare_to):
-    if type_ == "table" and name and name.startswith(UNMANAGED_PREFIXES):
-        return False
-    return True
+    return not (type_ in ("table", "index") and name and name.startswith(UNMANAGED_PREFIXES))
 
 
 def _options():

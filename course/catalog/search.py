@@ -2,17 +2,20 @@
 
 On SQLite an FTS5 table with the trigram tokenizer (``lesson_search``, rowid = the lesson row's
 id) matches terms of three or more characters; shorter terms (common in Chinese: 协作, 群众) fall
-back to LIKE over the stored text. On PostgreSQL the stored text is searched with ILIKE. Only the
+back to LIKE over the stored text. On PostgreSQL the stored text is searched with ILIKE, served by
+a pg_trgm GIN index (``lesson_search_trgm``) for terms of three or more characters. Only the
 current version of each published course is searched.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from markupsafe import Markup
 from sqlalchemy import Integer, and_, event, select, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from course.catalog.models import Course, CourseLesson, CourseVersion
@@ -20,6 +23,9 @@ from course.catalog.snippets import Query, highlight, snippet
 from course.extensions import db
 
 SEARCH_TABLE = "lesson_search"
+TRIGRAM_INDEX = "lesson_search_trgm"
+
+log = logging.getLogger(__name__)
 
 
 def ensure_search_index(connection: Connection) -> None:
@@ -34,16 +40,50 @@ def ensure_search_index(connection: Connection) -> None:
         )
 
 
+def ensure_trigram_index(connection: Connection) -> None:
+    """On PostgreSQL, a pg_trgm GIN index over lesson text and titles, so that ILIKE searches of
+    three or more characters use an index instead of scanning every lesson; safe to repeat.
+
+    pg_trgm ships with PostgreSQL and is a trusted extension (the database owner may create it).
+    Where it cannot be created, search keeps working by scanning, and a warning says why.
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    try:
+        with connection.begin_nested():
+            connection.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    except DBAPIError as error:
+        log.warning("pg_trgm is not available; lesson search will scan: %s", error.orig)
+        return
+    connection.exec_driver_sql(
+        f"CREATE INDEX IF NOT EXISTS {TRIGRAM_INDEX} ON course_lessons "
+        "USING gin (text gin_trgm_ops, title gin_trgm_ops)"
+    )
+
+
+def drop_trigram_index(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"DROP INDEX IF EXISTS {TRIGRAM_INDEX}")
+
+
 def drop_search_index(connection: Connection) -> None:
     """Remove the full-text index (before ``db.drop_all()``)."""
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql(f"DROP TABLE IF EXISTS {SEARCH_TABLE}")
 
 
-event.listen(
-    db.metadata, "after_create", lambda _t, connection, **_: ensure_search_index(connection)
-)
-event.listen(db.metadata, "before_drop", lambda _t, connection, **_: drop_search_index(connection))
+def _after_create(_target, connection: Connection, **_) -> None:
+    ensure_search_index(connection)
+    ensure_trigram_index(connection)
+
+
+def _before_drop(_target, connection: Connection, **_) -> None:
+    drop_trigram_index(connection)
+    drop_search_index(connection)
+
+
+event.listen(db.metadata, "after_create", _after_create)
+event.listen(db.metadata, "before_drop", _before_drop)
 
 
 def index_lessons(session: Session, lessons: list[CourseLesson]) -> None:
