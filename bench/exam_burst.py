@@ -25,7 +25,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -37,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from exam_client import Trainee, percentiles  # noqa: E402
-from lesson_throughput import free_port, wait_until_up  # noqa: E402
+from lesson_throughput import free_port, gunicorn  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -265,15 +264,7 @@ def main() -> int:
     )
     solo_count, warm_count = 20, 15
     quiz, emails = prepare(args.trainees + solo_count + warm_count)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
-         "--backlog", "2048", "--log-level", "warning", "course.wsgi:app"],
-        cwd=ROOT, env=os.environ.copy(), start_new_session=True,
-    )  # fmt: skip
-    try:
-        wait_until_up(base)
+    with gunicorn(args.workers, backlog=2048) as base:
         everyone = [
             Trainee(base, email, PASSWORD, QUIZ_ID, random_entries(random.Random(email)))
             for email in emails
@@ -302,12 +293,6 @@ def main() -> int:
             "errors": sum(len(t.errors) for t in solo),
         }
         burst_result = run(burst, args.window)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
     integrity = check(quiz, {t.email: t.entries for t in everyone})
     if stop_db:
         stop_db()

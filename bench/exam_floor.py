@@ -22,8 +22,6 @@ import json
 import os
 import random
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -34,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from exam_client import percentiles  # noqa: E402
-from lesson_throughput import free_port, wait_until_up  # noqa: E402
+from lesson_throughput import gunicorn  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -106,22 +104,8 @@ def main() -> int:
         db.create_all()
         db.engine.dispose()
     (instance / "bench-body.html").write_bytes(b"x" * PAGE_BYTES)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
-         "--backlog", "2048", "--log-level", "warning", "course.wsgi:app"],
-        cwd=ROOT, env=os.environ.copy(), start_new_session=True,
-    )  # fmt: skip
-    try:
-        wait_until_up(base)
+    with gunicorn(args.workers, backlog=2048) as base:
         rows = [measure(base, float(burn), args.trainees) for burn in args.burn.split(",")]
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
     figures = {"trainees": args.trainees, "workers": args.workers, "cpus": os.cpu_count(),
                "rows": rows}  # fmt: skip
     results = ROOT / "bench" / "results"

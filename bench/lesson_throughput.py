@@ -14,6 +14,7 @@ and nothing else: the floor of any signed-in page.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.cookiejar
 import json
 import os
@@ -135,6 +136,30 @@ def wait_until_up(base: str, timeout: float = 180) -> None:
     raise RuntimeError(f"gunicorn did not start: {error}")
 
 
+@contextlib.contextmanager
+def gunicorn(workers: int, backlog: int | None = None):
+    """Serve ``course.wsgi:app`` with gunicorn on a free loopback port, using this process's
+    environment; yields the base URL once it answers, and stops the server afterwards."""
+    port = free_port()
+    command = [str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+               "--log-level", "warning"]  # fmt: skip
+    if backlog:
+        command += ["--backlog", str(backlog)]
+    server = subprocess.Popen(
+        [*command, "course.wsgi:app"], cwd=ROOT, env=os.environ.copy(), start_new_session=True
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_up(base)
+        yield base
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
@@ -155,15 +180,7 @@ def main() -> int:
     )
     sys.path.insert(0, str(ROOT))
     slug, lesson = prepare(instance)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers",
-         str(args.workers), "--log-level", "warning", "course.wsgi:app"],
-        cwd=ROOT, env=os.environ.copy(), start_new_session=True,
-    )  # fmt: skip
-    try:
-        wait_until_up(base)
+    with gunicorn(args.workers) as base:
         cookie, body = sign_in(base, slug, lesson)
         (instance / "bench-body.html").write_bytes(body)
         script = instance / "report.lua"
@@ -176,12 +193,6 @@ def main() -> int:
         lesson_result = wrk(lesson_url, cookie, args.seconds, args.connections, script)
         constant_result = wrk(constant_url, cookie, args.seconds, args.connections, script)
         signed_in_result = wrk(signed_in_url, cookie, args.seconds, args.connections, script)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
     figures = {
         "course": slug,
         "lesson": lesson,
