@@ -18,7 +18,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Hashable
 
-from flask import g, render_template, request, session
+from flask import current_app, g, render_template, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
@@ -29,14 +29,41 @@ from course.i18n import current_locale
 NAME_HOLE = "\x00reader-name\x00"
 CSRF_HOLE = "\x00csrf-token\x00"
 MAX_SHELLS = 2048
+MAX_SIGNED = 8192
 
 _shells: OrderedDict[tuple, str] = OrderedDict()
+_signed: OrderedDict[str, str] = OrderedDict()  # session's raw CSRF token -> signed token
 _lock = threading.Lock()
 
 
 def csrf_token() -> str:
     """The request's CSRF token, or its hole while a shell is being rendered."""
-    return CSRF_HOLE if g.get("rendering_shell") else generate_csrf()
+    return CSRF_HOLE if g.get("rendering_shell") else signed_csrf_token()
+
+
+def signed_csrf_token() -> str:
+    """Flask-WTF's token for this session, signed once per session and process.
+
+    Signing costs an HMAC key derivation and a JSON round per call. With no time limit on tokens
+    (``WTF_CSRF_TIME_LIMIT = None``, the default here) a token signed earlier for the same session
+    secret is exactly as valid as a new one, so it is reused; with a time limit, every request
+    signs afresh.
+    """
+    raw = session.get("csrf_token")
+    reusable = current_app.config.get("WTF_CSRF_TIME_LIMIT") is None
+    if reusable and raw and "csrf_token" not in g:
+        with _lock:
+            signed = _signed.get(raw)
+        if signed is not None:
+            g.csrf_token = signed
+    token = generate_csrf()
+    if reusable:
+        with _lock:
+            _signed[session["csrf_token"]] = token
+            _signed.move_to_end(session["csrf_token"])
+            while len(_signed) > MAX_SIGNED:
+                _signed.popitem(last=False)
+    return token
 
 
 def reader_name() -> str:
@@ -80,9 +107,11 @@ def render(template: str, state: tuple[Hashable, ...], **context) -> str:
 
 def fill(shell: str) -> str:
     """The shell with this request's reader name and CSRF token in its holes."""
-    return shell.replace(CSRF_HOLE, generate_csrf()).replace(NAME_HOLE, str(escape(reader_name())))
+    name = str(escape(reader_name()))
+    return shell.replace(CSRF_HOLE, signed_csrf_token()).replace(NAME_HOLE, name)
 
 
 def clear() -> None:
     with _lock:
         _shells.clear()
+        _signed.clear()

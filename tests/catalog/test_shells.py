@@ -91,3 +91,22 @@ def test_flashed_messages_and_other_languages_are_not_served_from_another_shell(
     flashed = reader.get(LESSON).get_data(as_text=True)
     assert "A message for Erin only" in flashed
     assert "A message for Erin only" not in reader.get(LESSON).get_data(as_text=True)
+
+
+def test_a_session_csrf_token_is_signed_once_and_still_accepted(app, imported_course, create_user):
+    app_ = _with_csrf(app)
+    reader = _reader(app_, create_user, "Dan")
+    first = _csrf(reader.get(LESSON).get_data(as_text=True))
+    second = _csrf(reader.get(LESSON).get_data(as_text=True))
+    assert first == second  # reused, not signed again
+    assert reader.post(LESSON + "/complete", data={"csrf_token": first}).status_code == 302
+
+
+def test_csrf_tokens_with_a_time_limit_are_signed_afresh(app, imported_course, create_user):
+    app_ = _with_csrf(app)
+    app_.config["WTF_CSRF_TIME_LIMIT"] = 3600
+    reader = _reader(app_, create_user, "Erin")
+    shells.clear()
+    page = reader.get(LESSON).get_data(as_text=True)
+    assert not shells._signed  # nothing kept: an old signature would shorten the token's life
+    assert reader.post(LESSON + "/complete", data={"csrf_token": _csrf(page)}).status_code == 302
