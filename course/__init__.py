@@ -86,23 +86,20 @@ def _configure_login(login_manager) -> None:
     from flask_babel import lazy_gettext as _l
 
     from course.accounts.models import User
+    from course.accounts.service import parse_login_id
     from course.extensions import db
 
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
 
-    from sqlalchemy import bindparam, select
-
-    by_id = select(User).where(User.id == bindparam("user_id"))  # built once: it runs per request
-
     @login_manager.user_loader
     def load_user(token: str):
-        user_id, _, epoch = token.partition(":")
-        if not user_id.isdigit() or not epoch.isdigit():
-            return None
-        user = db.session.execute(by_id, {"user_id": int(user_id)}).scalar()
-        if user is None or user.session_epoch != int(epoch):
+        # ``Session.get`` answers from the identity map when the page already read the user in
+        # its own query (the lesson page does), else it runs one primary-key SELECT.
+        parsed = parse_login_id(token)
+        user = db.session.get(User, parsed[0]) if parsed else None
+        if user is None or user.session_epoch != parsed[1]:
             return None
         return user
 

@@ -29,6 +29,15 @@ class AccountError(ValueError):
         self.code = code
 
 
+def parse_login_id(token: str | None) -> tuple[int, int] | None:
+    """``(user id, session epoch)`` from the id Flask-Login keeps in the session (``User.get_id``);
+    None when it is missing or malformed."""
+    user_id, _, epoch = (token or "").partition(":")
+    if not user_id.isdigit() or not epoch.isdigit():
+        return None
+    return int(user_id), int(epoch)
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 

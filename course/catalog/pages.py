@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
+from course.accounts.models import User
 from course.catalog import memo
 from course.catalog.models import Course, CourseLesson, CourseVersion
 from course.catalog.service import OutlineItem, OutlineModule, course_outline, course_with_version
@@ -83,6 +84,19 @@ class CourseProgress:
 
 
 @dataclass
+class Reading:
+    """A course's current version and one reader's standing in it."""
+
+    course: Course
+    version: CourseVersion
+    #: The reader (None on the course page for anonymous visitors).
+    reader: User | None
+    enrolment: Enrolment | None
+    #: Completed lesson slug -> when.
+    completions: dict[str, datetime]
+
+
+@dataclass
 class CoursePage:
     """The course page: outline, enrolment, due date and progress per module."""
 
@@ -111,11 +125,9 @@ class LessonPage:
     previous: OutlineItem | None
     next: OutlineItem | None
     enrolment: Enrolment | None
-    progress: CourseProgress
-
-    @property
-    def is_done(self) -> bool:
-        return self.lesson.slug in self.progress.done
+    is_done: bool
+    #: The reader's progress through the lesson's module, in percent.
+    module_percent: float
 
 
 @dataclass
@@ -159,32 +171,6 @@ def _percent(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 1) if whole else 100.0
 
 
-# Statements built once: building a statement costs more than running it on a hot page.
-_STANDING = (
-    select(Enrolment, LessonCompletion.lesson_slug, LessonCompletion.completed_at)
-    .outerjoin(
-        LessonCompletion,
-        and_(
-            LessonCompletion.user_id == Enrolment.user_id,
-            LessonCompletion.course_id == Enrolment.course_id,
-        ),
-    )
-    .where(Enrolment.user_id == bindparam("user_id"), Enrolment.course_id == bindparam("course_id"))
-)
-
-
-def standing(session: Session, user_id: int, course_id: int):
-    """The user's enrolment in the course (or None) and their lesson completions, one query."""
-    enrolment, completions = None, {}
-    for row_enrolment, lesson_slug, completed_at in session.execute(
-        _STANDING, {"user_id": user_id, "course_id": course_id}
-    ):
-        enrolment = row_enrolment
-        if lesson_slug is not None:
-            completions[lesson_slug] = completed_at
-    return enrolment, completions
-
-
 def catalogue(session: Session, user) -> list[CatalogueEntry]:
     """Published courses, with whether ``user`` (may be anonymous) is enrolled or assigned."""
     courses = session.scalars(
@@ -207,33 +193,38 @@ def catalogue(session: Session, user) -> list[CatalogueEntry]:
 
 def course_page(session: Session, user, slug: str, locale: str) -> CoursePage | None:
     """The course page for ``user`` (may be anonymous); None for an unknown course."""
-    found = course_with_version(session, slug)
-    if found is None:
+    signed_in = getattr(user, "is_authenticated", False)
+    if signed_in:
+        found = reading(session, user.id, slug)
+    else:
+        found = course_with_version(session, slug)
+        found = found and Reading(*found, reader=None, enrolment=None, completions={})
+    if not found:
         return None
-    course, version = found
-    outline = outline_of(session, version, locale)
-    enrolment, completions, assigned = None, {}, {}
-    if getattr(user, "is_authenticated", False):
-        enrolment, completions = standing(session, user.id, course.id)
-        assigned = assigned_courses(session, user.id)
+    outline = outline_of(session, found.version, locale)
+    assigned = assigned_courses(session, user.id) if signed_in else {}
+    enrolment = found.enrolment
     due_at = enrolment.due_at if enrolment and enrolment.due_at else assigned.get(slug)
     return CoursePage(
-        course=course,
-        version=version,
+        course=found.course,
+        version=found.version,
         outline=outline,
         enrolment=enrolment,
         due_at=due_at,
         assigned=slug in assigned,
-        progress=measure(outline, completions),
-        final_exam=(version.manifest or {}).get("final_exam"),
+        progress=measure(outline, found.completions),
+        final_exam=(found.version.manifest or {}).get("final_exam"),
     )
 
 
-# The course, its current version and the reader's standing in it: one row per completion.
-_LESSON_STATE = (
+# Built once: building a statement costs more than running it on a hot page. The reader, the
+# course, its current version and the reader's standing: one row per completion, none when the
+# course or the reader does not exist.
+_READING = (
     select(
         Course,
         CourseVersion,
+        User,
         Enrolment,
         LessonCompletion.lesson_slug,
         LessonCompletion.completed_at,
@@ -242,6 +233,7 @@ _LESSON_STATE = (
         CourseVersion,
         and_(CourseVersion.course_id == Course.id, CourseVersion.number == Course.current_number),
     )
+    .join(User, User.id == bindparam("user_id"))
     .outerjoin(
         Enrolment,
         and_(Enrolment.course_id == Course.id, Enrolment.user_id == bindparam("user_id")),
@@ -257,37 +249,70 @@ _LESSON_STATE = (
 )
 
 
-def lesson_page(
-    session: Session, user, slug: str, lesson_slug: str, locale: str
-) -> LessonPage | None:
-    """A lesson in ``locale`` (falling back to the course's default locale); None if unknown.
+def reading(session: Session, user_id: int, slug: str) -> Reading | None:
+    """The course ``slug`` and the standing in it of the user with ``user_id``, in one query.
 
-    One query for the course, its version and the reader's standing, one for the lesson row
-    (memoised per process), whatever the course's size.
+    The query also reads the user's row, which stays in the session's identity map while the
+    Reading holds it; there the login manager's user loader finds it, so a page that calls this
+    before it first touches ``current_user`` loads its reader without a second round trip. None
+    if the course or the user does not exist.
     """
-    rows = session.execute(_LESSON_STATE, {"slug": slug, "user_id": user.id}).all()
+    rows = session.execute(_READING, {"slug": slug, "user_id": user_id}).all()
     if not rows:
         return None
-    course, version, enrolment = rows[0][0], rows[0][1], rows[0][2]
-    completions = {row[3]: row[4] for row in rows if row[3] is not None}
+    return Reading(*rows[0][:4], completions={row[4]: row[5] for row in rows if row[4]})
+
+
+def lesson_page(
+    session: Session, found: Reading, lesson_slug: str, locale: str
+) -> LessonPage | None:
+    """A lesson of ``found``'s course in ``locale`` (falling back to the course's default
+    locale); None if the version has no such lesson. One query for the lesson row (memoised per
+    process), whatever the course's size.
+    """
+    version = found.version
     lesson = lesson_view(session, version, lesson_slug, locale)
     if lesson is None:
         return None
-    outline = outline_of(session, version, locale)
-    lessons = [
-        (module, item) for module in outline for item in module.items if item.kind == "lesson"
-    ]
-    index = next(i for i, (_, item) in enumerate(lessons) if item.slug == lesson_slug)
+    module, previous, following = lesson_places(session, version, locale)[lesson_slug]
+    module_lessons = module.lesson_slugs
+    done = sum(1 for slug in module_lessons if slug in found.completions)
     return LessonPage(
-        course=course,
+        course=found.course,
         version=version,
         lesson=lesson,
-        module=lessons[index][0],
-        previous=lessons[index - 1][1] if index > 0 else None,
-        next=lessons[index + 1][1] if index + 1 < len(lessons) else None,
-        enrolment=enrolment,
-        progress=measure(outline, completions),
+        module=module,
+        previous=previous,
+        next=following,
+        enrolment=found.enrolment,
+        is_done=lesson_slug in found.completions,
+        module_percent=_percent(done, len(module_lessons)),
     )
+
+
+def lesson_places(
+    session: Session, version: CourseVersion, locale: str
+) -> dict[str, tuple[OutlineModule, OutlineItem | None, OutlineItem | None]]:
+    """Each lesson's module, previous and next lesson in ``locale``, memoised per process, so a
+    lesson page finds its place without walking the outline."""
+
+    def build():
+        lessons = [
+            (module, item)
+            for module in outline_of(session, version, locale)
+            for item in module.items
+            if item.kind == "lesson"
+        ]
+        return {
+            item.slug: (
+                module,
+                lessons[index - 1][1] if index > 0 else None,
+                lessons[index + 1][1] if index + 1 < len(lessons) else None,
+            )
+            for index, (module, item) in enumerate(lessons)
+        }
+
+    return memo.outlines.get((version.content_hash, locale, "places"), build)
 
 
 @dataclass

@@ -43,6 +43,33 @@ def test_lessons_need_enrolment(client, imported_course, login, create_user):
     assert response.status_code == 302 and response.location.endswith("/courses/teamwork-basics")
 
 
+def test_lesson_page_checks_the_sign_in_itself(
+    app, client, login, create_user, db_session, imported_course
+):
+    """The lesson page reads its reader in its own query instead of ``login_required``: every
+    way of not being (or no longer being) signed in still ends at the sign-in page."""
+    assert client.get(LESSON + "listening").location.startswith("/login?next=")
+    user = _enrolled(client, login, create_user, db_session, imported_course)
+    assert client.get(LESSON + "listening").status_code == 200
+    assert client.get("/courses/nope/lessons/listening").status_code == 404
+    user.session_epoch += 1  # as a password change elsewhere does
+    db_session.commit()
+    assert client.get(LESSON + "listening").location.startswith("/login?next=")
+
+
+def test_lesson_page_for_a_reader_signed_in_by_the_remember_me_cookie(
+    app, create_user, db_session, imported_course
+):
+    user = create_user()
+    browser = app.test_client()
+    browser.post("/login", data={"email": user.email, "password": "correct-horse-battery",
+                                 "remember": "y"})  # fmt: skip
+    assert browser.post("/courses/teamwork-basics/enrol").status_code == 302
+    browser.delete_cookie("session")  # a new browser session: only the remember-me cookie left
+    response = browser.get(LESSON + "listening")
+    assert response.status_code == 200 and "Active listening" in response.get_data(as_text=True)
+
+
 def test_lesson_page_in_both_languages(client, login, create_user, db_session, imported_course):
     _enrolled(client, login, create_user, db_session, imported_course)
     page = client.get(LESSON + "listening").get_data(as_text=True)
