@@ -14,8 +14,6 @@ flashed messages or a query string is rendered normally.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Hashable
 
 from flask import current_app, g, render_template, request, session
@@ -25,15 +23,15 @@ from markupsafe import escape
 
 from course import policy
 from course.i18n import current_locale
+from course.memo import Memo
 
 NAME_HOLE = "\x00reader-name\x00"
 CSRF_HOLE = "\x00csrf-token\x00"
-MAX_SHELLS = 2048
-MAX_SIGNED = 8192
 
-_shells: OrderedDict[tuple, str] = OrderedDict()
-_signed: OrderedDict[str, str] = OrderedDict()  # session's raw CSRF token -> signed token
-_lock = threading.Lock()
+#: The layout's inputs and the page's state -> the rendered page with its holes.
+_shells = Memo(2048)
+#: A session's raw CSRF token -> its signed token.
+_signed = Memo(8192)
 
 
 def csrf_token() -> str:
@@ -50,20 +48,11 @@ def signed_csrf_token() -> str:
     signs afresh.
     """
     raw = session.get("csrf_token")
-    reusable = current_app.config.get("WTF_CSRF_TIME_LIMIT") is None
-    if reusable and raw and "csrf_token" not in g:
-        with _lock:
-            signed = _signed.get(raw)
-        if signed is not None:
-            g.csrf_token = signed
-    token = generate_csrf()
-    if reusable:
-        with _lock:
-            _signed[session["csrf_token"]] = token
-            _signed.move_to_end(session["csrf_token"])
-            while len(_signed) > MAX_SIGNED:
-                _signed.popitem(last=False)
-    return token
+    if raw and current_app.config.get("WTF_CSRF_TIME_LIMIT") is None:
+        # On a miss generate_csrf signs the session's token; on a hit the kept one is handed to
+        # Flask-WTF through ``g``, where it looks for this request's token first.
+        g.csrf_token = _signed.get(raw, generate_csrf)
+    return generate_csrf()
 
 
 def reader_name() -> str:
@@ -88,21 +77,15 @@ def render(template: str, state: tuple[Hashable, ...], **context) -> str:
         policy.can(current_user, "platform.admin"),
         *state,
     )
-    with _lock:
-        shell = _shells.get(key)
-        if shell is not None:
-            _shells.move_to_end(key)
-    if shell is None:
-        g.rendering_shell = True
-        try:
-            shell = render_template(template, **context)
-        finally:
-            g.rendering_shell = False
-        with _lock:
-            _shells[key] = shell
-            while len(_shells) > MAX_SHELLS:
-                _shells.popitem(last=False)
-    return fill(shell)
+    return fill(_shells.get(key, lambda: _render_shell(template, context)))
+
+
+def _render_shell(template: str, context: dict) -> str:
+    g.rendering_shell = True
+    try:
+        return render_template(template, **context)
+    finally:
+        g.rendering_shell = False
 
 
 def fill(shell: str) -> str:
@@ -112,6 +95,5 @@ def fill(shell: str) -> str:
 
 
 def clear() -> None:
-    with _lock:
-        _shells.clear()
-        _signed.clear()
+    _shells.clear()
+    _signed.clear()

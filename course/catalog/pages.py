@@ -6,6 +6,7 @@ the outline comes from the version's manifest (one row), lesson bodies from one 
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -148,10 +149,7 @@ def measure(outline: list[OutlineModule], completions: dict[str, datetime]) -> C
     """
     lessons = [item for module in outline for item in module.items if item.kind == "lesson"]
     done = {item.slug for item in lessons if item.slug in completions}
-    modules = {
-        module.slug: _percent(len(set(module.lesson_slugs) & done), len(module.lesson_slugs))
-        for module in outline
-    }
+    modules = {module.slug: module_percent(module, done) for module in outline}
     unfinished = [index for index, item in enumerate(lessons) if item.slug not in done]
     resume = None
     if unfinished:
@@ -165,6 +163,12 @@ def measure(outline: list[OutlineModule], completions: dict[str, datetime]) -> C
         modules=modules,
         resume=resume,
     )
+
+
+def module_percent(module: OutlineModule, done: Container[str]) -> float:
+    """How much of ``module``'s lessons are in ``done`` (lesson slugs), in percent."""
+    lessons = module.lesson_slugs
+    return _percent(sum(1 for slug in lessons if slug in done), len(lessons))
 
 
 def _percent(part: int, whole: int) -> float:
@@ -275,8 +279,6 @@ def lesson_page(
     if lesson is None:
         return None
     module, previous, following = lesson_places(session, version, locale)[lesson_slug]
-    module_lessons = module.lesson_slugs
-    done = sum(1 for slug in module_lessons if slug in found.completions)
     return LessonPage(
         course=found.course,
         version=version,
@@ -286,7 +288,7 @@ def lesson_page(
         next=following,
         enrolment=found.enrolment,
         is_done=lesson_slug in found.completions,
-        module_percent=_percent(done, len(module_lessons)),
+        module_percent=module_percent(module, found.completions),
     )
 
 
