@@ -1,49 +1,194 @@
 """Files the platform produces or receives (PDFs, uploads, exports), addressed by key.
 
-Keys are relative POSIX paths such as ``certificates/2026/abc.pdf``. The default store is the
-``files/`` folder of the instance; the same four functions can front object storage later.
+Keys are relative POSIX paths such as ``certificates/2026/abc.pdf``. Every file goes through
+this module; no caller opens a local path. The store behind it is chosen by
+``COURSE_FILES_URL`` (``file:///path``, default the instance's ``files/`` folder). Other
+backends (object storage) implement the same :class:`Store` interface.
+
+The interface every caller uses:
+
+- ``save(key, data)``, ``read(key)``, ``exists(key)``, ``delete(key)``, ``size(key)``;
+- ``open(key)``: a binary file object to stream from;
+- ``writer(key)``: a context manager giving a binary file object to stream into; the object
+  appears under ``key`` only when the block ends without an error;
+- ``send(key, download_name=..., mimetype=..., as_attachment=...)``: a Flask response that
+  streams the file (or redirects to a short-lived URL where the store offers one).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
+from typing import IO, Protocol
+from urllib.parse import unquote, urlparse
 
-from flask import current_app
+from flask import Response, current_app, send_file
 
 
 class StorageKeyError(ValueError):
-    """A key that is absolute or climbs out of the store."""
+    """A key that is absolute, empty or climbs out of the store."""
 
 
-def _root() -> Path:
-    return Path(current_app.config["INSTANCE_PATH"]) / "files"
+class StoreConfigError(ValueError):
+    """A ``COURSE_FILES_URL`` this platform cannot use."""
 
 
-def path(key: str) -> Path:
-    """The file behind ``key``; refuses keys that would leave the store."""
-    parts = PurePosixPath(key).parts
-    if not parts or PurePosixPath(key).is_absolute() or ".." in parts:
+def check_key(key: str) -> PurePosixPath:
+    """The key as a path; refuses keys that would leave the store."""
+    pure = PurePosixPath(key)
+    if not key or pure.is_absolute() or ".." in pure.parts or "\\" in key or "\x00" in key:
         raise StorageKeyError(key)
-    return _root().joinpath(*parts)
+    return pure
 
 
-def save(key: str, data: bytes) -> Path:
-    """Write ``data`` under ``key`` atomically (write then rename)."""
-    target = path(key)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(target.name + ".part")
-    temporary.write_bytes(data)
-    temporary.replace(target)
-    return target
+class Store(Protocol):
+    """What a backend provides. Missing keys raise ``FileNotFoundError``."""
+
+    def save(self, key: str, data: bytes) -> None: ...
+
+    def read(self, key: str) -> bytes: ...
+
+    def exists(self, key: str) -> bool: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def size(self, key: str) -> int: ...
+
+    def open(self, key: str) -> IO[bytes]: ...
+
+    def writer(self, key: str) -> contextlib.AbstractContextManager[IO[bytes]]: ...
+
+    def presigned_url(self, key: str, download_name: str, mimetype: str | None) -> str | None: ...
+
+    def describe(self) -> str: ...
+
+
+class FileStore:
+    """Files under one folder, written atomically (a temporary file renamed into place)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    def _path(self, key: str) -> Path:
+        return self.root.joinpath(*check_key(key).parts)
+
+    def save(self, key: str, data: bytes) -> None:
+        with self.writer(key) as out:
+            out.write(data)
+
+    def read(self, key: str) -> bytes:
+        return self._path(key).read_bytes()
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
+
+    def size(self, key: str) -> int:
+        return self._path(key).stat().st_size
+
+    def open(self, key: str) -> IO[bytes]:
+        return self._path(key).open("rb")
+
+    @contextlib.contextmanager
+    def writer(self, key: str) -> Iterator[IO[bytes]]:
+        target = self._path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                yield out
+            os.replace(temporary, target)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
+            raise
+
+    def presigned_url(self, key: str, download_name: str, mimetype: str | None) -> str | None:
+        return None
+
+    def describe(self) -> str:
+        return f"file://{self.root}"
+
+    def remove_all(self) -> None:
+        """Empty the store (tests and restore only)."""
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def store_from_url(url: str, instance_path: Path) -> Store:
+    """The store named by ``COURSE_FILES_URL``; empty means the instance's ``files/`` folder."""
+    if not url:
+        return FileStore(Path(instance_path) / "files")
+    parsed = urlparse(url)
+    if parsed.scheme == "file":
+        return FileStore(Path(unquote(parsed.path)))
+    raise StoreConfigError(f"unsupported COURSE_FILES_URL scheme: {parsed.scheme or url!r}")
+
+
+def current() -> Store:
+    """The application's store (built once per application)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    store = app.extensions.get("course.store")
+    if store is None:
+        store = store_from_url(app.config.get("FILES_URL", ""), Path(app.config["INSTANCE_PATH"]))
+        app.extensions["course.store"] = store
+    return store
+
+
+def save(key: str, data: bytes) -> None:
+    current().save(key, data)
 
 
 def read(key: str) -> bytes:
-    return path(key).read_bytes()
+    return current().read(key)
 
 
 def exists(key: str) -> bool:
-    return path(key).is_file()
+    return current().exists(key)
 
 
 def delete(key: str) -> None:
-    path(key).unlink(missing_ok=True)
+    current().delete(key)
+
+
+def size(key: str) -> int:
+    return current().size(key)
+
+
+def open(key: str) -> IO[bytes]:  # noqa: A001 - the store's verb
+    return current().open(key)
+
+
+def writer(key: str) -> contextlib.AbstractContextManager[IO[bytes]]:
+    return current().writer(key)
+
+
+def send(
+    key: str,
+    *,
+    download_name: str | None = None,
+    mimetype: str | None = None,
+    as_attachment: bool = False,
+) -> Response:
+    """A response with the file's bytes, streamed from the store (or a redirect to a
+    short-lived URL the store signs, when it offers one and a download is asked for)."""
+    store = current()
+    name = download_name or PurePosixPath(key).name
+    if as_attachment:
+        url = store.presigned_url(key, name, mimetype)
+        if url:
+            from flask import redirect
+
+            return redirect(url, code=302)
+    return send_file(
+        store.open(key),
+        mimetype=mimetype,
+        as_attachment=as_attachment,
+        download_name=name,
+        max_age=0,
+    )

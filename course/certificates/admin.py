@@ -10,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -242,6 +241,9 @@ def bulk_zip(slug: str, job_id: int):
     job = _bulk_or_404(_managed_org(slug), job_id)
     if not job.zip_key or not storage.exists(job.zip_key):
         abort(404)
-    return send_file(
-        storage.path(job.zip_key), as_attachment=True, download_name=f"certificates-{job.id}.zip"
+    return storage.send(
+        job.zip_key,
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"certificates-{job.id}.zip",
     )

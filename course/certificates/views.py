@@ -17,7 +17,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -88,8 +87,8 @@ def download_pdf(certificate_id: int):
             flash(str(exc), "error")
             return redirect(url_for("certificates.mine"))
         db.session.commit()
-    return send_file(
-        storage.path(certificate.pdf_key),
+    return storage.send(
+        certificate.pdf_key,
         mimetype="application/pdf",
         as_attachment=True,
         download_name=f"{certificate.serial}.pdf",

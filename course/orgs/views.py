@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -133,7 +132,7 @@ def branding(slug: str, field: str):
     key = {"logo": org.logo_key, "seal": org.seal_key, "signature": org.signature_key}.get(field)
     if not key or not storage.exists(key):
         abort(404)
-    return send_file(storage.path(key))
+    return storage.send(key)
 
 
 @bp.route("/orgs/<slug>/invite", methods=["GET", "POST"])

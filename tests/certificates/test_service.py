@@ -132,7 +132,7 @@ def test_pdf_is_rendered_once_stored_and_carries_the_credential(world):
     certificate = issue(world, render_pdf=True)
     assert certificate.pdf_key and storage.exists(certificate.pdf_key)
     data = storage.read(certificate.pdf_key)
-    attached = PdfReader(storage.path(certificate.pdf_key)).attachments["credential.json"][0]
+    attached = PdfReader(io.BytesIO(data)).attachments["credential.json"][0]
     assert attached == credential.envelope_bytes(certificate.token)
     result = verification.verify_upload(db.session, data, NOW)
     assert result.state == "valid"
