@@ -14,6 +14,7 @@ from flask import has_app_context
 from huey import RedisHuey, SqliteHuey
 
 from course.config import instance_path
+from course.logs import instrument
 
 
 def _make_huey():
@@ -26,6 +27,7 @@ def _make_huey():
 
 
 huey = _make_huey()
+instrument(huey)
 
 _worker_app = None
 
@@ -42,20 +44,36 @@ def app_context():
     return _worker_app.app_context()
 
 
-@huey.task()
+#: A temporary mail failure is tried again after 30 s, 1 min, 2 min, ... (about 30 min in all).
+MAIL_RETRIES = 6
+
+
+@huey.task(retries=MAIL_RETRIES, retry_delay=30, retry_backoff=2)
 def send_mail_task(to: str, subject: str, body: str) -> str | None:
-    """Send one e-mail in the background; returns the outbox file name when there is one."""
-    from course.mail import send_mail
+    """Send one e-mail in the background; returns the outbox key when there is one.
+
+    A temporary failure raises, so huey retries with a growing delay; a permanent refusal is
+    logged by ``send_mail`` and not retried."""
+    from course.mail import MailError, send_mail
 
     with app_context():
-        written = send_mail(to, subject, body)
-    return written.name if written else None
+        try:
+            return send_mail(to, subject, body)
+        except MailError as exc:
+            if exc.permanent:
+                return None
+            raise
 
 
 def run_worker(workers: int = 2) -> None:
     """Run the consumer in this process until interrupted."""
     from huey.consumer import Consumer
 
+    from course import logs
+
+    logs.configure(
+        os.environ.get("COURSE_LOG_FORMAT", "text"), os.environ.get("COURSE_LOG_LEVEL", "INFO")
+    )
     Consumer(huey, workers=workers, worker_type="thread", periodic=True).run()
 
 
