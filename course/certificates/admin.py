@@ -149,9 +149,9 @@ def issue(slug: str):
 def revoke(slug: str, certificate_id: int):
     """Revoke one certificate of this organisation, with a reason."""
     org = _managed_org(slug)
-    certificate = db.session.get(Certificate, certificate_id)
-    if certificate is None or certificate.organisation_id != org.id:
-        abort(404)
+    certificate = db.first_or_404(
+        select(Certificate).filter_by(id=certificate_id, organisation_id=org.id)
+    )
     form = RevokeForm()
     if not form.validate_on_submit():
         flash(_("A revocation needs a reason."), "error")
@@ -206,10 +206,7 @@ def bulk(slug: str):
 
 
 def _bulk_or_404(org, job_id: int) -> BulkIssue:
-    job = db.session.get(BulkIssue, job_id)
-    if job is None or job.organisation_id != org.id:
-        abort(404)
-    return job
+    return db.first_or_404(select(BulkIssue).filter_by(id=job_id, organisation_id=org.id))
 
 
 @bp.get("/orgs/<slug>/certificates/bulk/<int:job_id>")

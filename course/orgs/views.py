@@ -278,9 +278,7 @@ def cohort(slug: str, cohort_id: int):
     """A cohort's members and assigned courses."""
     org = org_or_404(slug)
     require(current_user, "org.cohorts.manage", org)
-    group = db.session.get(Cohort, cohort_id)
-    if group is None or group.organisation_id != org.id:
-        abort(404)
+    group = db.first_or_404(select(Cohort).filter_by(id=cohort_id, organisation_id=org.id))
     form = AssignmentForm()
     if request.method == "POST" and request.form.get("action") == "members":
         ids = [int(value) for value in request.form.getlist("member") if value.isdigit()]
