@@ -35,7 +35,7 @@ def register_commands(app: Flask) -> None:
 @click.option("--workers", default=2, show_default=True, help="Worker threads.")
 def worker(workers: int) -> None:
     """Run the background job worker until interrupted."""
-    from course.jobs import run_worker
+    from course.worker import run_worker
 
     run_worker(workers)
 

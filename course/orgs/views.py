@@ -21,9 +21,9 @@ from sqlalchemy import select
 
 from course import storage
 from course.accounts import service as accounts
+from course.accounts.tasks import send_mail_task
 from course.db import utcnow
 from course.extensions import db
-from course.jobs import send_mail_task
 from course.orgs import service
 from course.orgs.forms import (
     AssignmentForm,
