@@ -43,7 +43,7 @@ def register_commands(app: Flask) -> None:
 )
 def worker(workers: int, metrics_port: int | None) -> None:
     """Run the background job worker until interrupted."""
-    from course.jobs import run_worker
+    from course.worker import run_worker
 
     if metrics_port:
         from course.metrics import serve_worker_metrics

@@ -25,10 +25,10 @@ from course.accounts.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
+from course.accounts.tasks import send_mail_task
 from course.db import utcnow
 from course.extensions import db, limiter
 from course.i18n import current_locale
-from course.jobs import send_mail_task
 from course.web import safe_next_url
 
 bp = Blueprint("accounts", __name__)
