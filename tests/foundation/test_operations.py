@@ -241,10 +241,3 @@ def test_reset_links_and_passwords_never_reach_the_log(app, client, create_user,
     assert token not in text
     assert "a-new-secret-9" not in text and "correct-horse-battery" not in text
 
-
-def test_stored_certificate_pdfs_are_counted(client):
-    from course.certificates import pdfs
-
-    assert hasattr(pdfs, "metrics")  # the one place a certificate PDF is stored counts it
-    text = client.get("/metrics").get_data(as_text=True)
-    assert "course_certificates_rendered_total" in text
