@@ -43,6 +43,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     huey.immediate = bool(app.config.get("JOBS_IMMEDIATE"))
 
     logs.init_app(app)
+    _connect_audit()
     metrics.init_app(app)
     health.init_app(app)
     web.init_app(app)
@@ -53,6 +54,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _connect_audit() -> None:
+    from course.audit import listeners, service
+    from course.audit.views import web_origin
+
+    listeners.connect()
+    service.set_origin_provider(web_origin)
 
 
 def _test_defaults(settings) -> dict[str, Any]:
@@ -70,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     import course.certificates.admin
     import course.certificates.views  # noqa: F401
     from course.accounts.views import bp as accounts_bp
+    from course.audit.views import bp as audit_bp
     from course.authoring.blueprint import bp as authoring_bp
     from course.cases.views import bp as cases_bp
     from course.catalog.views import bp as catalog_bp
@@ -90,6 +100,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(authoring_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(audit_bp)
 
 
 def _configure_login(login_manager) -> None:

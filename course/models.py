@@ -4,6 +4,7 @@ Each area adds one import line here when it gains a ``models.py``.
 """
 
 from course.accounts import models as accounts_models  # noqa: F401
+from course.audit import models as audit_models  # noqa: F401
 from course.authoring import models as authoring_models  # noqa: F401
 from course.cases import models as cases_models  # noqa: F401
 from course.catalog import models as catalog_models  # noqa: F401

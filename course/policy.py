@@ -198,6 +198,9 @@ RULES: dict[str, Rule] = {
     "certificates.view": lambda user, cert: cert.user_id == user.id or administers(user, cert),
     "certificates.share": lambda user, cert: cert.user_id == user.id,
     "certificates.manage": administers,
+    # the audit trail (target: the Organisation)
+    "audit.read_all": lambda user, _: user.is_platform_admin,
+    "audit.read": administers,
 }
 
 
