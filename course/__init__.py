@@ -73,11 +73,13 @@ def _test_defaults(settings) -> dict[str, Any]:
 def _register_blueprints(app: Flask) -> None:
     # An area with several handler modules keeps its ``bp`` in ``blueprint.py``; importing each
     # handler module registers its routes on it.
+    import course.accounts.admin  # noqa: F401 - each import registers routes
     import course.authoring.packageviews
     import course.authoring.quizviews
     import course.authoring.views
     import course.certificates.admin
-    import course.certificates.views  # noqa: F401
+    import course.certificates.views
+    import course.orgs.members  # noqa: F401
     from course.accounts.views import bp as accounts_bp
     from course.audit.views import bp as audit_bp
     from course.authoring.blueprint import bp as authoring_bp
@@ -86,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     from course.certificates.blueprint import bp as certificates_bp
     from course.dashboard.views import bp as dashboard_bp
     from course.orgs.views import bp as orgs_bp
+    from course.privacy.views import bp as privacy_bp
     from course.progress.views import bp as progress_bp
     from course.quizzes.views import bp as quizzes_bp
     from course.reports.views import bp as reports_bp
@@ -101,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(authoring_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(privacy_bp)
 
 
 def _configure_login(login_manager) -> None:
@@ -120,7 +124,7 @@ def _configure_login(login_manager) -> None:
         # its own query (the lesson page does), else it runs one primary-key SELECT.
         parsed = parse_login_id(token)
         user = db.session.get(User, parsed[0]) if parsed else None
-        if user is None or user.session_epoch != parsed[1]:
+        if user is None or user.session_epoch != parsed[1] or not user.is_active:
             return None
         return user
 

@@ -28,7 +28,9 @@ def roles_of(user) -> dict[int, str]:
     cache = g.setdefault("_roles", {}) if has_request_context() else {}
     if user.id not in cache:
         rows = db.session.execute(
-            select(Membership.organisation_id, Membership.role).where(Membership.user_id == user.id)
+            select(Membership.organisation_id, Membership.role).where(
+                Membership.user_id == user.id, Membership.deactivated_at.is_(None)
+            )
         )
         cache[user.id] = {org_id: role for org_id, role in rows}
     return cache[user.id]
