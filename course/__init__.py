@@ -87,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     from course.catalog.views import bp as catalog_bp
     from course.certificates.blueprint import bp as certificates_bp
     from course.dashboard.views import bp as dashboard_bp
+    from course.notifications.views import bp as notifications_bp
     from course.orgs.views import bp as orgs_bp
     from course.privacy.views import bp as privacy_bp
     from course.progress.views import bp as progress_bp
@@ -105,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(notifications_bp)
 
 
 def _configure_login(login_manager) -> None:

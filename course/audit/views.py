@@ -26,6 +26,7 @@ from course.db import utcnow
 from course.extensions import db
 from course.orgs.service import get_organisation
 from course.policy import require
+from course.web import writes_on_get
 
 bp = Blueprint("audit", __name__)
 
@@ -209,6 +210,7 @@ def _export(organisation_id: int | None, filters: service.Filters, kind: str) ->
 
 
 @bp.get("/admin/audit")
+@writes_on_get  # an export is recorded in the trail
 @login_required
 def everything():
     require(current_user, "audit.read_all")
@@ -216,6 +218,7 @@ def everything():
 
 
 @bp.get("/orgs/<slug>/audit")
+@writes_on_get
 @login_required
 def organisation(slug: str):
     org = get_organisation(db.session, slug)

@@ -23,7 +23,7 @@ def overview():
     return render_template("privacy/data.html")
 
 
-@bp.get("/account/data.zip")
+@bp.post("/account/data.zip")
 @login_required
 def download():
     """Everything the platform holds about the signed-in person, as JSON and CSV in a ZIP."""

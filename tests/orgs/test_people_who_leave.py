@@ -139,7 +139,7 @@ def test_a_platform_admin_deactivates_an_account_everywhere(
 def test_a_person_downloads_everything_held_about_them(client, login, centre):
     _org, _admin, leaver, _stayer = centre
     login(leaver)
-    response = client.get("/account/data.zip")
+    response = client.post("/account/data.zip")
     assert response.status_code == 200
     assert response.mimetype == "application/zip"
     bundle = zipfile.ZipFile(io.BytesIO(response.get_data()))
