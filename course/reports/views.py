@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from course import policy
+from course.audit import service as audit
 from course.catalog.service import current_version, get_case_definition, get_course
 from course.db import utcnow
 from course.extensions import db
@@ -28,10 +29,17 @@ def _course(slug: str):
     return course
 
 
-def _export(table: exports.Table, name: str) -> Response | None:
+def _export(table: exports.Table, name: str, organisation_id: int | None = None) -> Response | None:
     kind = request.args.get("export")
     if kind not in ("csv", "xlsx"):
         return None
+    audit.record(
+        db.session,
+        "export.report",
+        organisation_id=organisation_id,
+        details={"report": name, "format": kind, "rows": len(table.rows)},
+    )
+    db.session.commit()
     data = exports.to_csv(table) if kind == "csv" else exports.to_xlsx(table)
     mimetype = (
         "text/csv; charset=utf-8"
@@ -254,7 +262,7 @@ def organisation(org_slug: str):
                 for c in report.issued
             ],
         )
-    download = _export(table, f"{org_slug}-{request.args.get('table', 'assignments')}")
+    download = _export(table, f"{org_slug}-{request.args.get('table', 'assignments')}", org.id)
     if download:
         return download
     chart = charts.bar_chart(
