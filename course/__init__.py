@@ -43,6 +43,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     huey.immediate = bool(app.config.get("JOBS_IMMEDIATE"))
 
     web.init_app(app)
+    _register_outcome_providers()
     _register_blueprints(app)
     _register_template_helpers(app)
 
@@ -87,6 +88,17 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(authoring_bp)
     app.register_blueprint(reports_bp)
+
+
+def _register_outcome_providers() -> None:
+    """Course completion reads quiz and case outcomes through providers, so progress imports
+    neither area (both report their events to progress)."""
+    from course.cases.service import case_outcomes
+    from course.progress import outcomes
+    from course.quizzes.service import quiz_outcomes
+
+    outcomes.register("quizzes", quiz_outcomes)
+    outcomes.register("cases", case_outcomes)
 
 
 def _configure_login(login_manager) -> None:

@@ -13,10 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
+from course.cases.formats import parse_case
 from course.catalog.lessons import LESSON_FILE, parse_lesson
 from course.catalog.package import CoursePackage, Lesson, Module, ModuleItem, PackageSource
 from course.catalog.yamlsource import YamlDocument, check_schema, load_yaml
 from course.problems import Problem
+from course.quizzes.formats import parse_quiz
 
 MODULE_FOLDER = re.compile(r"^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)$")
 CASE_FILE = re.compile(r"^cases/([a-z0-9]+(?:-[a-z0-9]+)*)\.([A-Za-z]{2}(?:-[A-Za-z]{2})?)\.md$")
@@ -36,9 +38,6 @@ class Parsers:
 
 def default_parsers() -> Parsers:
     """The real parsers of the quizzes and cases areas."""
-    from course.cases.formats import parse_case
-    from course.quizzes.formats import parse_quiz
-
     return Parsers(quiz=parse_quiz, case=parse_case)
 
 

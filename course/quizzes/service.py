@@ -16,6 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from course.catalog.models import Course, CourseVersion
+from course.progress import xapi
+from course.progress.service import object_iri, record, update_completion
 from course.quizzes.draw import DrawError, arrange, select_questions
 from course.quizzes.grading import grade, total_score
 from course.quizzes.models import GRADED, OPEN, PENDING, EssayGrading, QuizAttempt
@@ -319,9 +321,6 @@ def quiz_outcomes(session: Session, user_id: int, course_id: int) -> dict[str, Q
 
 def _report(session: Session, attempt: QuizAttempt, user, verb: str, now: datetime) -> None:
     """The one place quizzes tell progress what happened (statements, then completion)."""
-    from course.progress import xapi
-    from course.progress.service import object_iri, record, update_completion
-
     course = session.get(Course, attempt.course_id)
     result = None
     if verb != "attempted":

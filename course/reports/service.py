@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from course.accounts.models import User
+from course.cases.models import CasePlay
 from course.catalog.models import Course, CourseVersion
 from course.catalog.service import course_outline, current_version, get_quiz_definition
 from course.progress.models import CourseCompletion, Enrolment, LessonCompletion
@@ -208,8 +209,6 @@ class TraineeDetail:
 
 def trainee_detail(session: Session, course: Course, user_id: int) -> TraineeDetail | None:
     """One trainee's lessons, every quiz attempt and every case play in the course."""
-    from course.cases.models import CasePlay
-
     user = session.get(User, user_id)
     if user is None:
         return None
