@@ -136,5 +136,4 @@ def _register_template_helpers(app: Flask) -> None:
         current_locale=i18n.current_locale,
         LANGUAGE_NAMES=i18n.LANGUAGE_NAMES,
         can=lambda action, target=None: policy.can(current_user, action, target),
-        url_rules=app.view_functions,
     )

@@ -8,11 +8,12 @@ string expanded to all locales, or ``None`` and the list of problems. The format
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 
 from course.problems import Problem
 from course.quizzes.checker import SLUG, Checker
 from course.quizzes.question_formats import check_question
-from course.quizzes.yamlsource import YamlSourceError, load
+from course.quizzes.yamlsource import Path, YamlSourceError, load
 
 QUIZ_FIELDS = {
     "title",
@@ -154,16 +155,25 @@ def _draw(check: Checker, root: dict) -> dict | None:
     return {"bank": BANK_ID, "rules": parsed}
 
 
-def check_draw(quiz: dict, bank: dict | None, filename: str) -> list[Problem]:
-    """Problems when a drawn quiz asks the bank for more questions than it holds."""
+LineOf = Callable[[Path], int]
+
+
+def _first_line(_path: Path) -> int:
+    return 1
+
+
+def check_draw(
+    quiz: dict, bank: dict | None, filename: str, line_of: LineOf = _first_line
+) -> list[Problem]:
+    """Problems when a drawn quiz asks the bank for more questions than it holds; ``line_of``
+    turns a path in the quiz file (``("draw", "rules", 0, "count")``) into its line."""
     if not quiz.get("draw"):
         return []
     if bank is None:
-        return [
-            Problem(filename, 1, "the quiz draws from the bank, but the course has no bank.yaml")
-        ]
+        message = "the quiz draws from the bank, but the course has no bank.yaml"
+        return [Problem(filename, line_of(("draw",)), message)]
     problems, taken = [], set()
-    for rule in quiz["draw"]["rules"]:
+    for index, rule in enumerate(quiz["draw"]["rules"]):
         matches = [
             q["id"]
             for q in bank["questions"]
@@ -171,31 +181,40 @@ def check_draw(quiz: dict, bank: dict | None, filename: str) -> list[Problem]:
         ]
         if len(matches) < rule["count"]:
             tags = ", ".join(rule["tags"])
-            problems.append(
-                Problem(
-                    filename,
-                    1,
-                    f"the draw asks for {rule['count']} questions tagged {tags} "
-                    f"but the bank has {len(matches)}",
-                )
+            message = (
+                f"the draw asks for {rule['count']} questions tagged {tags} "
+                f"but the bank has {len(matches)}"
             )
+            problems.append(Problem(filename, line_of(("draw", "rules", index, "count")), message))
         taken.update(matches[: rule["count"]])
     return problems
 
 
-def check_course_quizzes(quizzes: dict[str, dict], filenames: dict[str, str]) -> list[Problem]:
+def check_course_quizzes(
+    quizzes: dict[str, dict],
+    filenames: dict[str, str],
+    line_of: Callable[[str, Path], int] | None = None,
+) -> list[Problem]:
     """Checks across a course's quiz files (after each parsed cleanly): every draw can be met by
-    the bank, and no question id is used in two files (learner records point at the ids)."""
+    the bank, and no question id is used in two files (learner records point at the ids).
+
+    ``line_of(quiz_id, path)`` gives the line of a path in a quiz file (the package check reads
+    it from the YAML); without it problems are reported at line 1.
+    """
     problems: list[Problem] = []
     bank = quizzes.get(BANK_ID)
     first_seen: dict[str, str] = {}
     for quiz_id in sorted(quizzes):
         quiz = quizzes[quiz_id]
         name = filenames.get(quiz_id, f"{quiz_id}.yaml")
-        problems += check_draw(quiz, bank, name)
-        for question in quiz.get("questions", []):
+
+        def line(path: Path, quiz_id: str = quiz_id) -> int:
+            return line_of(quiz_id, path) if line_of else 1
+
+        problems += check_draw(quiz, bank, name, line)
+        for index, question in enumerate(quiz.get("questions", [])):
             other = first_seen.setdefault(question["id"], name)
             if other != name:
                 message = f"question id {question['id']!r} is also used in {other}"
-                problems.append(Problem(name, 1, message))
+                problems.append(Problem(name, line(("questions", index, "id")), message))
     return problems

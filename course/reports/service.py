@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from course.accounts.models import User
 from course.cases.models import CasePlay
-from course.catalog.models import Course, CourseVersion
+from course.catalog.models import Course
 from course.catalog.service import course_outline, current_version, get_quiz_definition
 from course.progress.models import CourseCompletion, Enrolment, LessonCompletion
 from course.quizzes.models import GRADED, EssayGrading, QuizAttempt
@@ -247,11 +247,4 @@ def essays_waiting(session: Session, course: Course) -> list[EssayGrading]:
             .options(joinedload(EssayGrading.attempt).joinedload(QuizAttempt.user))
             .order_by(EssayGrading.created_at, EssayGrading.id)
         )
-    )
-
-
-def versions_count(session: Session, course: Course) -> int:
-    """How many versions the course has."""
-    return session.scalar(
-        select(func.count()).select_from(CourseVersion).where(CourseVersion.course_id == course.id)
     )
