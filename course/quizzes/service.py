@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from course.catalog.models import Course, CourseVersion
+from course.catalog.models import Course, CourseVersion, is_current_version
 from course.memo import Memo
 from course.progress import xapi
 from course.progress.service import object_iri, record, update_completion
@@ -75,11 +75,7 @@ def definition(session: Session, version_id: int, quiz_id: str) -> dict | None:
 
 def current_quiz(session: Session, course: Course, quiz_id: str) -> tuple[int, dict] | None:
     """(version id, quiz) for the course's current version, or None if it has no such quiz."""
-    version_id = session.scalar(
-        select(CourseVersion.id).where(
-            CourseVersion.course_id == course.id, CourseVersion.number == course.current_number
-        )
-    )
+    version_id = session.scalar(select(CourseVersion.id).where(is_current_version(course)))
     quiz = definition(session, version_id, quiz_id) if version_id and quiz_id != "bank" else None
     return (version_id, quiz) if quiz else None
 
