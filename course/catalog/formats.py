@@ -16,9 +16,10 @@ from urllib.parse import quote, unquote
 from course.cases.formats import parse_case
 from course.catalog.lessons import LESSON_FILE, parse_lesson
 from course.catalog.package import CoursePackage, Lesson, Module, ModuleItem, PackageSource
-from course.catalog.yamlsource import YamlDocument, check_schema, load_yaml
+from course.catalog.schema import check_schema
 from course.problems import Problem
 from course.quizzes.formats import check_course_quizzes, parse_quiz
+from course.yamlsource import YamlDocument, load_yaml
 
 MODULE_FOLDER = re.compile(r"^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)$")
 CASE_FILE = re.compile(r"^cases/([a-z0-9]+(?:-[a-z0-9]+)*)\.([A-Za-z]{2}(?:-[A-Za-z]{2})?)\.md$")

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from course.problems import Problem
 from course.quizzes.checker import SLUG, Checker
 from course.quizzes.question_formats import check_question
-from course.quizzes.yamlsource import Path, YamlSourceError, load
+from course.yamlsource import Path, load_yaml
 
 QUIZ_FIELDS = {
     "title",
@@ -46,14 +46,14 @@ def parse_quiz(text: str, filename: str, locales: list[str]) -> tuple[dict | Non
     Nothing is returned unless the whole file is correct.
     """
     quiz_id = quiz_id_from_filename(filename)
-    try:
-        source = load(text)
-    except YamlSourceError as error:
-        return None, [Problem(filename, error.line, error.message)]
+    source, problems = load_yaml(text, filename)
+    if source is None:
+        return None, problems
     check = Checker(source, filename, locales)
+    check.problems += problems
     if not SLUG.match(quiz_id):
         check.problem((), f"the file name must be a slug: {quiz_id!r}")
-    root = check.mapping(source.value, (), "a quiz file")
+    root = check.mapping(source.data, (), "a quiz file")
     if root is None:
         return None, check.problems
     if quiz_id == BANK_ID:
@@ -123,7 +123,7 @@ def _questions(check: Checker, root: dict, required: bool) -> list[dict]:
                     ("questions", index, "id"),
                     f"question id {question_id!r} is already used on line {seen[question_id]}",
                 )
-            seen.setdefault(question_id, check.source.line(("questions", index, "id")))
+            seen.setdefault(question_id, check.source.line("questions", index, "id"))
         if question is not None:
             questions.append(question)
     return questions
