@@ -11,7 +11,7 @@ from flask import Flask
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from course import config as settings
-    from course import i18n, web
+    from course import health, i18n, logs, metrics, web
     from course.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     app = Flask(__name__, instance_path=str(settings.instance_path()))
@@ -42,6 +42,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _configure_login(login_manager)
     huey.immediate = bool(app.config.get("JOBS_IMMEDIATE"))
 
+    logs.init_app(app)
+    metrics.init_app(app)
+    health.init_app(app)
     web.init_app(app)
     _register_outcome_providers()
     _register_blueprints(app)

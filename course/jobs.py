@@ -15,6 +15,7 @@ from flask import has_app_context
 from huey import RedisHuey, SqliteHuey
 
 from course.config import instance_path
+from course.logs import instrument
 
 
 def _make_huey():
@@ -27,6 +28,7 @@ def _make_huey():
 
 
 huey = _make_huey()
+instrument(huey)
 
 _worker_app = None
 

@@ -16,6 +16,13 @@ __all__ = ["huey", "run_worker"]
 
 def run_worker(workers: int = 2) -> None:
     """Run the consumer in this process until interrupted."""
+    import os
+
     from huey.consumer import Consumer
 
+    from course import logs
+
+    logs.configure(
+        os.environ.get("COURSE_LOG_FORMAT", "text"), os.environ.get("COURSE_LOG_LEVEL", "INFO")
+    )
     Consumer(huey, workers=workers, worker_type="thread", periodic=True).run()

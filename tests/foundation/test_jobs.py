@@ -37,7 +37,7 @@ def test_worker_runs_a_queued_job(tmp_path):
     assert done.returncode == 0, done.stderr
     written = done.stdout.split()[-1]
     assert written.endswith(".eml")
-    mail = (tmp_path / "outbox" / written).read_text()
+    mail = (tmp_path / "files" / written).read_text()
     assert "Sent by the worker." in mail and "worker-test@example.com" in mail
     assert (tmp_path / "jobs.db").exists()
 
@@ -47,7 +47,9 @@ def test_immediate_mode_runs_inline(app):
 
     started = time.monotonic()
     name = send_mail_task("inline@example.com", "Inline", "Body")()
-    assert (Path(app.config["INSTANCE_PATH"]) / "outbox" / name).exists()
+    from course import storage
+
+    assert name.startswith("outbox/") and storage.exists(name)
     assert time.monotonic() - started < 5
 
 
