@@ -47,6 +47,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     metrics.init_app(app)
     health.init_app(app)
     web.init_app(app)
+    _register_outcome_providers()
     _register_blueprints(app)
     _register_template_helpers(app)
 
@@ -109,6 +110,17 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp)
 
 
+def _register_outcome_providers() -> None:
+    """Course completion reads quiz and case outcomes through providers, so progress imports
+    neither area (both report their events to progress)."""
+    from course.cases.service import case_outcomes
+    from course.progress import outcomes
+    from course.quizzes.service import quiz_outcomes
+
+    outcomes.register("quizzes", quiz_outcomes)
+    outcomes.register("cases", case_outcomes)
+
+
 def _configure_login(login_manager) -> None:
     from flask_babel import lazy_gettext as _l
 
@@ -144,5 +156,4 @@ def _register_template_helpers(app: Flask) -> None:
         current_locale=i18n.current_locale,
         LANGUAGE_NAMES=i18n.LANGUAGE_NAMES,
         can=lambda action, target=None: policy.can(current_user, action, target),
-        url_rules=app.view_functions,
     )

@@ -328,17 +328,3 @@ def assign_course(
     assignment.due_at = due_at
     session.flush()
     return assignment
-
-
-def assignments_for(session: Session, user_id: int) -> list[Assignment]:
-    """Every assignment that reaches the user through a cohort."""
-    return list(
-        session.scalars(
-            select(Assignment)
-            .join(Cohort)
-            .join(CohortMember)
-            .where(CohortMember.user_id == user_id)
-            .options(selectinload(Assignment.cohort).selectinload(Cohort.organisation))
-            .order_by(Assignment.due_at)
-        )
-    )
