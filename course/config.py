@@ -56,6 +56,7 @@ def from_env() -> dict:
         "BASE_URL": os.environ.get("COURSE_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
         "REDIS_URL": redis_url,
         "FILES_URL": os.environ.get("COURSE_FILES_URL", ""),
+        "FILES_PRESIGN_SECONDS": int(os.environ.get("COURSE_FILES_PRESIGN_SECONDS", "300")),
         "RATELIMIT_STORAGE_URI": redis_url or f"sqlite:///{folder / 'ratelimit.db'}",
         "RATELIMIT_ENABLED": _flag("COURSE_RATELIMIT", True),
         "LOGIN_LIMIT": os.environ.get("COURSE_LOGIN_LIMIT", "10 per 5 minutes"),
