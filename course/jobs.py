@@ -44,11 +44,12 @@ def app_context():
 
 @huey.task()
 def send_mail_task(to: str, subject: str, body: str) -> str | None:
-    """Send one e-mail in the background; returns the outbox key when there is one."""
+    """Send one e-mail in the background; returns the outbox file name when there is one."""
     from course.mail import send_mail
 
     with app_context():
-        return send_mail(to, subject, body)
+        written = send_mail(to, subject, body)
+    return written.name if written else None
 
 
 def run_worker(workers: int = 2) -> None:

@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from course import storage
-
 SCRIPT = """
 import os, sys
 from course.jobs import huey, send_mail_task
@@ -38,7 +36,7 @@ def test_worker_runs_a_queued_job(tmp_path):
     assert done.returncode == 0, done.stderr
     written = done.stdout.split()[-1]
     assert written.endswith(".eml")
-    mail = (tmp_path / "files" / written).read_text()
+    mail = (tmp_path / "outbox" / written).read_text()
     assert "Sent by the worker." in mail and "worker-test@example.com" in mail
     assert (tmp_path / "jobs.db").exists()
 
@@ -47,6 +45,6 @@ def test_immediate_mode_runs_inline(app):
     from course.jobs import send_mail_task
 
     started = time.monotonic()
-    key = send_mail_task("inline@example.com", "Inline", "Body")()
-    assert key.startswith("outbox/") and storage.exists(key)
+    name = send_mail_task("inline@example.com", "Inline", "Body")()
+    assert (Path(app.config["INSTANCE_PATH"]) / "outbox" / name).exists()
     assert time.monotonic() - started < 5

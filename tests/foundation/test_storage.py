@@ -147,15 +147,3 @@ def test_downloads_stream_through_the_app_when_presigning_is_off(make_app, s3_en
         assert response.status_code == 200
         assert response.get_data() == b"a,b\n"
 
-
-def test_the_outbox_is_in_the_shared_store(make_app, s3_env):
-    from course.mail import outbox, send_mail
-
-    app = make_app(FILES_URL=f"s3://{s3_env}/files", SMTP_HOST="")
-    with app.app_context():
-        key = send_mail("王小明@example.com", "Reset", "Your link: http://localhost/x")
-        assert outbox() == [key]
-        assert b"Your link" in storage.read(key)
-    client = boto3.session.Session().client("s3")
-    listed = [item["Key"] for item in client.list_objects_v2(Bucket=s3_env)["Contents"]]
-    assert listed == [f"files/{key}"]
