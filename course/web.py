@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 import flask_babel
 from flask import Flask, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from course.db import write_intent
 
@@ -76,7 +77,18 @@ def _server_error(error: Exception):
     return render_template("errors/error.html", code=500), 500
 
 
+def trust_proxies(app: Flask, hops: int) -> None:
+    """Behind ``hops`` reverse proxies, take the client's address, scheme, host and port from
+    the ``X-Forwarded-*`` headers they set (only the last ``hops`` values, which the trusted
+    proxies wrote; anything earlier in the header came from the client and is ignored)."""
+    if hops > 0:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )
+
+
 def init_app(app: Flask) -> None:
+    trust_proxies(app, int(app.config.get("TRUSTED_PROXIES", 0)))
     app.before_request(_start_request)
     app.after_request(_security_headers)
     app.teardown_request(_reset_write_intent)

@@ -309,3 +309,56 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "cluster" in item.keywords:
             item.add_marker(skip)
+
+
+class RedisServer:
+    """Debian's redis-server on a free loopback port, with an append-only file in ``folder`` so
+    that queued jobs survive a restart (what docs/operations.md tells operators to set)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = _free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self) -> None:
+        import subprocess
+        import time
+
+        import redis
+
+        self.process = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port),
+             "--dir", str(self.folder), "--appendonly", "yes", "--appendfsync", "everysec",
+             "--save", "", "--daemonize", "no", "--loglevel", "warning"],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.5)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                client.ping()
+                client.close()
+                return
+            except redis.RedisError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise RuntimeError("redis-server did not start") from None
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()  # SIGTERM: redis-server flushes its append-only file
+            self.process.wait(timeout=20)
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A running ``RedisServer``; the test may stop and start it again."""
+    import shutil
+
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed (make test-setup installs it)")
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()

@@ -146,4 +146,3 @@ def test_downloads_stream_through_the_app_when_presigning_is_off(make_app, s3_en
         response.direct_passthrough = False
         assert response.status_code == 200
         assert response.get_data() == b"a,b\n"
-
