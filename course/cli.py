@@ -5,6 +5,12 @@ Each area attaches its own group in ``register_commands``.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
@@ -40,36 +46,48 @@ def worker(workers: int) -> None:
     run_worker(workers)
 
 
+def serve_commands(
+    bin_dir: str, host: str, port: int, workers: int, web_only: bool
+) -> list[list[str]]:
+    """The processes ``course serve`` runs: gunicorn, and the job worker unless ``web_only``."""
+    web = [
+        os.path.join(bin_dir, "gunicorn"),
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--access-logfile",
+        "-",
+        # nginx's proxy_read_timeout in deploy/nginx.conf is longer, so a slow request ends
+        # here first with a logged worker timeout, not as a bare 504 at the proxy
+        "--timeout",
+        "60",
+        "--graceful-timeout",
+        "30",
+        "course.wsgi:app",
+    ]
+    return [web] if web_only else [[os.path.join(bin_dir, "course"), "worker"], web]
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, envvar="PORT")
 @click.option("--workers", type=int, default=None, help="Web workers; default (2 x cores) + 1.")
-def serve(host: str, port: int, workers: int | None) -> None:
+@click.option(
+    "--web-only",
+    is_flag=True,
+    help="Run the web workers without a job worker (web machines of a several-machine setup).",
+)
+def serve(host: str, port: int, workers: int | None, web_only: bool) -> None:
     """Serve the platform with gunicorn and run the job worker beside it; Ctrl-C stops both."""
-    import contextlib
-    import os
-    import signal
-    import subprocess
-    import sys
-
     workers = workers or (2 * (os.cpu_count() or 1) + 1)
     bin_dir = os.path.dirname(sys.executable)
     children = [
-        subprocess.Popen([os.path.join(bin_dir, "course"), "worker"]),
-        subprocess.Popen(
-            [
-                os.path.join(bin_dir, "gunicorn"),
-                "--bind",
-                f"{host}:{port}",
-                "--workers",
-                str(workers),
-                "--access-logfile",
-                "-",
-                "course.wsgi:app",
-            ]
-        ),
+        subprocess.Popen(command)
+        for command in serve_commands(bin_dir, host, port, workers, web_only)
     ]
-    click.echo(f"Serving on http://{host}:{port} with {workers} workers; Ctrl-C stops.")
+    jobs = "no job worker" if web_only else "one job worker"
+    click.echo(f"Serving on http://{host}:{port} with {workers} workers and {jobs}; Ctrl-C stops.")
 
     def stop(*_args):
         for child in children:
@@ -80,7 +98,7 @@ def serve(host: str, port: int, workers: int | None) -> None:
     try:
         while all(child.poll() is None for child in children):
             with contextlib.suppress(subprocess.TimeoutExpired):
-                children[1].wait(timeout=1)
+                children[-1].wait(timeout=1)
     except KeyboardInterrupt:
         pass
     finally:

@@ -240,7 +240,7 @@ def login(client):
     return do_login
 
 
-def _free_port() -> int:
+def free_port() -> int:
     import socket
 
     with socket.socket() as probe:
@@ -259,7 +259,7 @@ def s3_server():
     import time
     import urllib.request
 
-    port = _free_port()
+    port = free_port()
     binary = Path(sys.executable).with_name("moto_server")
     server = subprocess.Popen(
         [str(binary), "-H", "127.0.0.1", "-p", str(port)],
@@ -317,7 +317,7 @@ class RedisServer:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process = None
 

@@ -76,3 +76,16 @@ def test_the_forwarded_scheme_and_host_are_used(make_app):
         environ_base={"REMOTE_ADDR": PROXY},
     )
     assert seen == {"scheme": "https", "host": "training.example.gov.cn", "addr": "203.0.113.5"}
+
+
+def test_static_urls_carry_a_content_hash(app, client):
+    import hashlib
+    import re
+    from pathlib import Path
+
+    page = client.get("/login").get_data(as_text=True)
+    href = re.search(r'href="(/static/css/app\.css\?v=([0-9a-f]+))"', page)
+    assert href, "the stylesheet link has no version"
+    css = (Path(app.static_folder) / "css/app.css").read_bytes()
+    assert href.group(2) == hashlib.sha256(css).hexdigest()[:12]
+    assert client.get(href.group(1)).status_code == 200
