@@ -8,21 +8,23 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from course.db import utcnow
+from course.doctor import run as run_checks
 from course.extensions import db
 
 
 def register_commands(app: Flask) -> None:
     from course.i18n_cli import translations
 
-    for command in (worker, serve, demo, create_admin, translations):
+    for command in (worker, serve, demo, create_admin, doctor, translations):
         app.cli.add_command(command)
     from course.authoring.cli import authoring
     from course.catalog.cli import content
@@ -105,6 +107,25 @@ def serve(host: str, port: int, workers: int | None, web_only: bool) -> None:
         stop()
         for child in children:
             child.wait(timeout=30)
+
+
+@click.command()
+@with_appcontext
+def doctor() -> None:
+    """Check this machine against the deployment (database, Redis, store, secret, settings);
+    print what is wrong and how to fix it. Exit status 1 on any problem."""
+    findings = run_checks(current_app)
+    click.echo(f"course doctor on {socket.gethostname()}:")
+    for finding in findings:
+        mark = "ok     " if finding.ok else "PROBLEM"
+        click.echo(f"  {mark}  {finding.area:<9} {finding.message}")
+        if finding.fix:
+            click.echo(f"  {'':7}  {'':<9} fix: {finding.fix}")
+    problems = sum(not finding.ok for finding in findings)
+    if problems:
+        click.echo(f"{problems} problem(s) found.")
+        raise SystemExit(1)
+    click.echo("No problems found.")
 
 
 DEMO_PASSWORD = "demo-pass-2026"
