@@ -13,6 +13,7 @@ enqueue it (see ``course/periodic.py``).
 from __future__ import annotations
 
 import functools
+import logging
 import os
 from contextlib import nullcontext
 from datetime import UTC, datetime
@@ -113,9 +114,13 @@ def periodic_task(schedule):
 
 
 def run_worker(workers: int = 2) -> None:
-    """Run the consumer in this process until interrupted."""
+    """Run the consumer in this process until interrupted, logging what it runs (and which
+    periodic runs it leaves to another worker) to standard error."""
     from huey.consumer import Consumer
 
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"
+    )
     Consumer(huey, workers=workers, worker_type="thread", periodic=True).run()
 
 
