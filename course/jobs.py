@@ -1,8 +1,9 @@
 """The background job queue: huey, on SQLite by default and on Redis for several machines.
 
-Tasks live in their area's ``tasks.py`` and are imported at the bottom of this module, so the
-worker (``course worker``) knows them all. A task runs inside an application context: the one
-of the caller when huey runs in immediate mode (tests), otherwise one made once per worker.
+This module holds the queue and the application context tasks run in, nothing else. Tasks live in
+their area's ``tasks.py``; the worker's entry point (``course/worker.py``) imports them all. A task
+runs inside an application context: the caller's when huey runs in immediate mode (tests),
+otherwise one made once per worker.
 
 Results are not stored (``results=False``): no caller waits on a task's return value (progress
 lives in the database), and stored results would pile up in Redis for ever. Periodic tasks are
@@ -13,7 +14,6 @@ enqueue it (see ``course/periodic.py``).
 from __future__ import annotations
 
 import functools
-import logging
 import os
 from contextlib import nullcontext
 from datetime import UTC, datetime
@@ -23,6 +23,7 @@ from huey import RedisHuey, SqliteHuey
 from redis import ConnectionPool
 
 from course.config import instance_path
+from course.logs import instrument
 
 
 class _Periods:
@@ -61,6 +62,7 @@ def _make_huey():
 
 
 huey = _make_huey()
+instrument(huey)
 
 _worker_app = None
 
@@ -75,16 +77,6 @@ def app_context():
 
         _worker_app = create_app()
     return _worker_app.app_context()
-
-
-@huey.task()
-def send_mail_task(to: str, subject: str, body: str) -> str | None:
-    """Send one e-mail in the background; returns the outbox file name when there is one."""
-    from course.mail import send_mail
-
-    with app_context():
-        written = send_mail(to, subject, body)
-    return written.name if written else None
 
 
 def periodic_task(schedule):
@@ -111,19 +103,3 @@ def periodic_task(schedule):
         return huey.periodic_task(schedule)(run)
 
     return decorate
-
-
-def run_worker(workers: int = 2) -> None:
-    """Run the consumer in this process until interrupted, logging what it runs (and which
-    periodic runs it leaves to another worker) to standard error."""
-    from huey.consumer import Consumer
-
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s"
-    )
-    Consumer(huey, workers=workers, worker_type="thread", periodic=True).run()
-
-
-# Area task modules register themselves by being imported here.
-import course.certificates.tasks  # noqa: E402,F401
-import course.quizzes.tasks  # noqa: E402,F401

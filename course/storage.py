@@ -63,9 +63,9 @@ class Store(Protocol):
 
     def writer(self, key: str) -> contextlib.AbstractContextManager[IO[bytes]]: ...
 
-    def keys(self, prefix: str = "") -> list[str]: ...
-
     def presigned_url(self, key: str, download_name: str, mimetype: str | None) -> str | None: ...
+
+    def keys(self, prefix: str = "") -> Iterator[str]: ...
 
     def describe(self) -> str: ...
 
@@ -112,18 +112,18 @@ class FileStore:
                 os.unlink(temporary)
             raise
 
-    def keys(self, prefix: str = "") -> list[str]:
-        folder = self._path(prefix) if prefix.strip("/") else self.root
-        if not folder.is_dir():
-            return []
-        return sorted(
-            path.relative_to(self.root).as_posix()
-            for path in folder.rglob("*")
-            if path.is_file() and not path.name.startswith(".")
-        )
-
     def presigned_url(self, key: str, download_name: str, mimetype: str | None) -> str | None:
         return None
+
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        """Every key under ``prefix`` (a folder-like prefix such as ``outbox/``), sorted."""
+        if not self.root.is_dir():
+            return
+        for path in sorted(self.root.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                key = path.relative_to(self.root).as_posix()
+                if key.startswith(prefix):
+                    yield key
 
     def describe(self) -> str:
         return f"file://{self.root}"
@@ -185,12 +185,12 @@ def size(key: str) -> int:
     return current().size(key)
 
 
-def keys(prefix: str = "") -> list[str]:
-    return current().keys(prefix)
-
-
 def open(key: str) -> IO[bytes]:  # noqa: A001 - the store's verb
     return current().open(key)
+
+
+def keys(prefix: str = "") -> Iterator[str]:
+    return current().keys(prefix)
 
 
 def writer(key: str) -> contextlib.AbstractContextManager[IO[bytes]]:

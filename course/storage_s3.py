@@ -174,15 +174,12 @@ class S3Store:
             raise
 
     def keys(self, prefix: str = "") -> list[str]:
-        start = self._key(prefix.rstrip("/")) + "/" if prefix.strip("/") else ""
-        if not start and self.prefix:
-            start = self.prefix + "/"
+        """Every key starting with ``prefix`` (such as ``outbox/``), sorted."""
+        base = f"{self.prefix}/" if self.prefix else ""
         found = []
         pages = self.client.get_paginator("list_objects_v2")
-        for page in pages.paginate(Bucket=self.bucket, Prefix=start):
-            for item in page.get("Contents", []):
-                name = item["Key"]
-                found.append(name[len(self.prefix) + 1 :] if self.prefix else name)
+        for page in pages.paginate(Bucket=self.bucket, Prefix=base + prefix):
+            found += [item["Key"][len(base) :] for item in page.get("Contents", [])]
         return sorted(found)
 
     def presigned_url(self, key: str, download_name: str, mimetype: str | None) -> str | None:

@@ -240,6 +240,20 @@ def login(client):
     return do_login
 
 
+def outbox() -> list:
+    """Every e-mail written to the store's outbox (no SMTP server in tests), oldest first, as
+    ``email.message.EmailMessage`` objects. Call inside an application context."""
+    import email
+    import email.policy
+
+    from course import storage
+
+    return [
+        email.message_from_bytes(storage.read(key), policy=email.policy.default)
+        for key in storage.keys("outbox/")
+    ]
+
+
 def free_port() -> int:
     import socket
 

@@ -12,7 +12,8 @@ import pytest
 
 SCRIPT = """
 import os, sys
-from course.jobs import huey, send_mail_task
+from course.accounts.tasks import send_mail_task
+from course.jobs import huey
 huey.immediate = False
 assert send_mail_task("worker-test@example.com", "Queued", "Sent by the worker.") is None
 """
@@ -50,9 +51,32 @@ def test_worker_runs_a_queued_job(tmp_path):
 
 
 def test_immediate_mode_runs_inline(app):
-    from course.jobs import send_mail_task
+    from course.accounts.tasks import send_mail_task
 
     started = time.monotonic()
     send_mail_task("inline@example.com", "Inline", "Body")
     assert "inline@example.com" in _wait_for_mail(Path(app.config["INSTANCE_PATH"]), 0).read_text()
     assert time.monotonic() - started < 5
+
+
+def test_the_worker_entry_point_imports_every_task_module_and_the_queue_none():
+    """``course.jobs`` is only the queue; ``course.worker`` registers each area's ``tasks.py``."""
+    package = Path(__file__).resolve().parents[2] / "course"
+    modules = sorted(
+        "course." + ".".join(path.relative_to(package).with_suffix("").parts)
+        for path in package.glob("*/tasks.py")
+    )
+    script = (
+        "import sys, course.jobs\n"
+        "print(sorted(m for m in sys.modules if m.startswith('course.')"
+        " and m.endswith('.tasks')))\n"
+        "import course.worker\n"
+        "print(sorted(m for m in sys.modules if m.startswith('course.')"
+        " and m.endswith('.tasks')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    before, after = done.stdout.splitlines()
+    assert before == "[]"
+    assert after == repr(modules)

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from course.accounts.tasks import send_mail_task
 from course.extensions import db
-from course.jobs import huey, send_mail_task
+from course.jobs import huey
 from course.periodic import KEEP, PeriodicRun, claim
 from course.quizzes.tasks import close_expired_attempts_task
 

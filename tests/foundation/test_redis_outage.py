@@ -62,7 +62,7 @@ def test_redis_state_without_redis():
 
 
 WORKER_SCRIPT = """
-from course.jobs import send_mail_task
+from course.accounts.tasks import send_mail_task
 send_mail_task({to!r}, "Queued", "Body")
 """
 

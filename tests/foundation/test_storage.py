@@ -48,10 +48,10 @@ def test_keys_that_leave_the_store_are_refused(store, key):
 def test_keys_lists_a_folder(store):
     for key in ("outbox/2.eml", "outbox/1.eml", "outbox/sub/3.eml", "logos/x.png"):
         store.save(key, b"x")
-    assert store.keys("outbox") == ["outbox/1.eml", "outbox/2.eml", "outbox/sub/3.eml"]
-    assert store.keys("outbox/") == store.keys("outbox")
-    assert store.keys("nothing") == []
-    assert store.keys().count("logos/x.png") == 1
+    expected = ["outbox/1.eml", "outbox/2.eml", "outbox/sub/3.eml"]
+    assert list(store.keys("outbox/")) == expected
+    assert list(store.keys("nothing/")) == []
+    assert list(store.keys()) == ["logos/x.png", *expected]
 
 
 def test_writer_publishes_only_a_finished_file(store):
