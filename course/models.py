@@ -3,6 +3,7 @@
 Each area adds one import line here when it gains a ``models.py``.
 """
 
+from course import periodic  # noqa: F401  (periodic_runs: one run per period)
 from course.accounts import models as accounts_models  # noqa: F401
 from course.audit import models as audit_models  # noqa: F401
 from course.authoring import models as authoring_models  # noqa: F401
