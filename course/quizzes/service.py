@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from course.catalog.models import Course, CourseVersion
 from course.quizzes.draw import DrawError, arrange, select_questions
+from course.quizzes.gift_write import GiftExport, export_quiz
 from course.quizzes.grading import grade, total_score
 from course.quizzes.models import GRADED, OPEN, PENDING, EssayGrading, QuizAttempt
 from course.quizzes.paper import canonical_response, clean_entry
@@ -77,6 +78,26 @@ def current_quiz(session: Session, course: Course, quiz_id: str) -> tuple[int, d
     )
     quiz = definition(session, version_id, quiz_id) if version_id and quiz_id != "bank" else None
     return (version_id, quiz) if quiz else None
+
+
+def export_gift(
+    session: Session, course: Course, quiz_id: str, locale: str, locales: list[str]
+) -> GiftExport:
+    """A quiz (or the bank) of the course's current version as GIFT, with what it cannot carry.
+
+    A drawing quiz exports the bank's questions and its draw as comments. Raises LookupError
+    when the current version has no such quiz.
+    """
+    version_id = session.scalar(
+        select(CourseVersion.id).where(
+            CourseVersion.course_id == course.id, CourseVersion.number == course.current_number
+        )
+    )
+    quiz = definition(session, version_id, quiz_id) if version_id else None
+    if quiz is None:
+        raise LookupError(quiz_id)
+    bank = definition(session, version_id, "bank") if quiz.get("draw") else None
+    return export_quiz(quiz, bank, locale, locales)
 
 
 def paper_of(session: Session, attempt: QuizAttempt) -> list[tuple[dict, dict]]:
