@@ -339,15 +339,38 @@ def quiz_outcomes(session: Session, user_id: int, course_id: int) -> dict[str, Q
 
 
 def _report(session: Session, attempt: QuizAttempt, user, verb: str, now: datetime) -> None:
-    """The one place quizzes tell progress what happened (statements, then completion)."""
+    """The one place quizzes tell progress what happened (statements, then completion).
+
+    Every statement of an attempt carries the attempt's registration; a result carries the raw
+    points out of the paper's points and how long the attempt took. A failed attempt that
+    leaves no attempt to try again tells progress, which may record the course as failed.
+    """
     from course.progress import xapi
-    from course.progress.service import object_iri, record, update_completion
+    from course.progress.service import object_iri, quiz_exhausted, record, update_completion
 
     course = session.get(Course, attempt.course_id)
+    registration = xapi.attempt_registration(attempt.id, attempt.user_id, attempt.started_at)
     result = None
     if verb != "attempted":
-        result = xapi.score_result(scaled=attempt.score, success=attempt.passed, completion=True)
+        maximum = sum(question["points"] for question, _ in paper_of(session, attempt))
+        result = xapi.score_result(
+            scaled=attempt.score,
+            raw=round(attempt.score * maximum, 4),
+            minimum=0,
+            maximum=maximum,
+            success=attempt.passed,
+            completion=True,
+            duration=(attempt.submitted_at or now) - attempt.started_at,
+        )
     quiz_iri = object_iri(course.slug, "quiz", attempt.quiz_id)
-    record(session, user, verb, quiz_iri, now, result=result, course=course)
-    if verb != "attempted":
-        update_completion(session, user, course, now)
+    context = {"registration": registration}
+    record(session, user, verb, quiz_iri, now, result=result, context=context, course=course)
+    if verb == "attempted":
+        return
+    update_completion(session, user, course, now)
+    if verb == "failed":
+        quiz = definition(session, attempt.version_id, attempt.quiz_id) or {}
+        tried = attempts_of(session, attempt.user_id, attempt.course_id, attempt.quiz_id)
+        exhausted = bool(quiz.get("attempts")) and len(tried) >= quiz["attempts"]
+        if exhausted and not any(a.passed for a in tried):
+            quiz_exhausted(session, user, course, attempt.quiz_id, now)
