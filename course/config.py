@@ -87,6 +87,17 @@ def from_env() -> dict:
         ),
         "SESSION_COOKIE_SECURE": env == "production",
         "REMEMBER_COOKIE_SECURE": env == "production",
+        # Learning records: stored at install (see docs/learning-records.md).
+        "XAPI_IRI_BASE": os.environ.get("COURSE_XAPI_IRI_BASE", "").rstrip("/"),
+        "XAPI_ACTOR_NAME": _flag("COURSE_XAPI_ACTOR_NAME", True),
+        # Sending statements to an LRS (empty endpoint: nothing is sent).
+        "LRS_ENDPOINT": os.environ.get("COURSE_LRS_ENDPOINT", "").rstrip("/"),
+        "LRS_AUTH": os.environ.get("COURSE_LRS_AUTH", "basic"),
+        "LRS_USERNAME": os.environ.get("COURSE_LRS_USERNAME", ""),
+        "LRS_PASSWORD": os.environ.get("COURSE_LRS_PASSWORD", ""),
+        "LRS_TOKEN_URL": os.environ.get("COURSE_LRS_TOKEN_URL", ""),
+        "LRS_BATCH": int(os.environ.get("COURSE_LRS_BATCH", "100")),
+        "LRS_SETTLE_SECONDS": int(os.environ.get("COURSE_LRS_SETTLE_SECONDS", "60")),
     }
 
 

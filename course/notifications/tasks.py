@@ -6,7 +6,7 @@ from huey import crontab
 
 from course.db import utcnow
 from course.extensions import db
-from course.jobs import app_context, huey
+from course.jobs import periodic_task
 
 
 def run_once(now=None) -> tuple[int, int]:
@@ -21,7 +21,7 @@ def run_once(now=None) -> tuple[int, int]:
     return planned, sent
 
 
-@huey.periodic_task(crontab(minute="*/10"))
+@periodic_task(crontab(minute="*/10"))
 def send_notifications_task() -> tuple[int, int]:
-    with app_context():
-        return run_once()
+    """Once per ten minutes across every worker (the period is claimed in the database)."""
+    return run_once()
