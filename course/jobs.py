@@ -61,4 +61,5 @@ def run_worker(workers: int = 2) -> None:
 
 # Area task modules register themselves by being imported here.
 import course.certificates.tasks  # noqa: E402,F401
+import course.orgs.tasks  # noqa: E402,F401
 import course.quizzes.tasks  # noqa: E402,F401

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from course.catalog.models import Course, CourseVersion
+from course.quizzes import itemsums
 from course.quizzes.draw import DrawError, arrange, select_questions
 from course.quizzes.grading import grade, total_score
 from course.quizzes.models import GRADED, OPEN, PENDING, EssayGrading, QuizAttempt
@@ -279,6 +280,7 @@ def finish(session: Session, attempt: QuizAttempt, parts: list, now: datetime) -
     attempt.status = GRADED
     attempt.passed = attempt.score >= attempt.pass_mark - 1e-9
     session.flush()
+    itemsums.record(session, attempt, paper_of(session, attempt))
     _report(session, attempt, attempt.user, "passed" if attempt.passed else "failed", now)
 
 
