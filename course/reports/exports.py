@@ -1,8 +1,10 @@
 """Every report table as CSV or XLSX, from the same :class:`Table`.
 
+Both stream: CSV row by row, XLSX through openpyxl's write-only mode and a temporary file, so
+an export's memory stays flat however many rows it has.
+
 CSV starts with a UTF-8 byte-order mark, which is what makes Excel and WPS open Chinese text
-correctly instead of guessing a legacy code page. Both stream: CSV row by row, XLSX through openpyxl's write-only mode and a temporary file, so an
-export's memory stays flat however many rows it has. Cells that a spreadsheet would run as a formula
+correctly instead of guessing a legacy code page. Cells that a spreadsheet would run as a formula
 (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) are prefixed with an
 apostrophe, so a trainee's name cannot become a formula in an instructor's spreadsheet.
 """

@@ -8,10 +8,9 @@ values the pages and the CSV/XLSX exports both draw from.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from course.accounts.models import User
@@ -59,10 +58,14 @@ def overview(session: Session, course: Course, locale: str) -> Overview:
     enrolled = session.scalar(
         select(func.count()).select_from(Enrolment).where(Enrolment.course_id == course.id)
     )
-    completed_at = session.scalars(
-        select(CourseCompletion.completed_at).where(CourseCompletion.course_id == course.id)
+    month = month_of(session, CourseCompletion.completed_at)
+    months = dict(
+        session.execute(
+            select(month, func.count())
+            .where(CourseCompletion.course_id == course.id)
+            .group_by(month)
+        ).all()
     )
-    months = Counter(moment.strftime("%Y-%m") for moment in completed_at)
     version = current_version(session, course)
     outline = course_outline(session, version, locale)
     done = dict(
@@ -82,6 +85,13 @@ def overview(session: Session, course: Course, locale: str) -> Overview:
         quizzes=[(item.slug, item.title) for item in items if item.kind == "quiz"],
         cases=[(item.slug, item.title) for item in items if item.kind == "case"],
     )
+
+
+def month_of(session: Session, column):
+    """``YYYY-MM`` of a UTC timestamp column, computed by the database."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM")
+    return func.strftime("%Y-%m", column)
 
 
 def plain(html: str) -> str:
@@ -176,31 +186,59 @@ class TraineeRow:
     completion: CourseCompletion | None
 
 
-def trainees(session: Session, course: Course) -> list[TraineeRow]:
-    """Every enrolled trainee with lessons done and completion, by name."""
-    rows = session.execute(
-        select(Enrolment, User)
+TRAINEE_STATES = ("completed", "in-progress")
+
+
+def trainees_query(course: Course, q: str | None = None, state: str | None = None) -> Select:
+    """Enrolled trainees with lessons done and completion, by name: rows of
+    ``(Enrolment, User, CourseCompletion | None, lessons_done)`` for one page or a stream.
+
+    ``q`` matches the name or address; ``state`` is ``completed`` or ``in-progress``.
+    """
+    lessons_done = (
+        select(func.count())
+        .where(
+            LessonCompletion.user_id == Enrolment.user_id,
+            LessonCompletion.course_id == course.id,
+        )
+        .correlate(Enrolment)
+        .scalar_subquery()
+    )
+    query = (
+        select(Enrolment, User, CourseCompletion, lessons_done.label("lessons_done"))
         .join(User, User.id == Enrolment.user_id)
+        .outerjoin(
+            CourseCompletion,
+            (CourseCompletion.user_id == Enrolment.user_id)
+            & (CourseCompletion.course_id == course.id),
+        )
         .where(Enrolment.course_id == course.id)
         .order_by(User.display_name, User.id)
-    ).all()
-    done = dict(
-        session.execute(
-            select(LessonCompletion.user_id, func.count())
-            .where(LessonCompletion.course_id == course.id)
-            .group_by(LessonCompletion.user_id)
-        ).all()
     )
-    completions = {
-        row.user_id: row
-        for row in session.scalars(
-            select(CourseCompletion).where(CourseCompletion.course_id == course.id)
+    q = (q or "").strip()
+    if q:
+        query = query.where(
+            User.display_name.contains(q, autoescape=True)
+            | User.email.contains(q.lower(), autoescape=True)
         )
-    }
+    if state == "completed":
+        query = query.where(CourseCompletion.id.is_not(None))
+    elif state == "in-progress":
+        query = query.where(CourseCompletion.id.is_(None))
+    return query
+
+
+def trainee_rows(rows) -> list[TraineeRow]:
+    """:class:`TraineeRow` values from rows of :func:`trainees_query`."""
     return [
-        TraineeRow(user, enrolment, done.get(user.id, 0), completions.get(user.id))
-        for enrolment, user in rows
+        TraineeRow(user, enrolment, done or 0, completion)
+        for enrolment, user, completion, done in rows
     ]
+
+
+def trainees(session: Session, course: Course) -> list[TraineeRow]:
+    """Every enrolled trainee with lessons done and completion, by name (small courses, tests)."""
+    return trainee_rows(session.execute(trainees_query(course)))
 
 
 @dataclass(frozen=True)

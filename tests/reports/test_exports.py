@@ -50,7 +50,9 @@ def _generated(n: int) -> Table:
             yield [f"学员{i:06d}", f"trainee{i}@example.com", "综合窗口", i / n,
                    datetime(2026, 3, 1, 8, 30, tzinfo=UTC), i % 2 == 0]  # fmt: skip
 
-    return Table("Trainees", ["Name", "Email", "Department", "Score", "Completed", "Passed"], rows())
+    return Table(
+        "Trainees", ["Name", "Email", "Department", "Score", "Completed", "Passed"], rows()
+    )
 
 
 def _peak(stream) -> tuple[int, int]:
