@@ -31,8 +31,8 @@ from course.extensions import db
 from course.orgs import service as orgs_service
 from course.orgs.models import Membership
 from course.pagination import paginate
-from course.reports import orgreport
 from course.policy import require
+from course.reports import orgreport
 
 
 def _managed_org(slug: str):
