@@ -61,6 +61,13 @@ def from_env() -> dict:
         "LOGIN_LIMIT": os.environ.get("COURSE_LOGIN_LIMIT", "10 per 5 minutes"),
         "SMTP_HOST": os.environ.get("COURSE_SMTP_HOST", ""),
         "SMTP_PORT": int(os.environ.get("COURSE_SMTP_PORT", "25")),
+        "SMTP_SECURITY": os.environ.get("COURSE_SMTP_SECURITY", "none").strip().lower(),
+        "SMTP_USER": os.environ.get("COURSE_SMTP_USER", ""),
+        "SMTP_PASSWORD": os.environ.get("COURSE_SMTP_PASSWORD", ""),
+        "SMTP_CA_FILE": os.environ.get("COURSE_SMTP_CA_FILE", ""),
+        "LOG_FORMAT": os.environ.get("COURSE_LOG_FORMAT", "text").strip().lower(),
+        "LOG_LEVEL": os.environ.get("COURSE_LOG_LEVEL", "INFO").strip().upper(),
+        "METRICS_TOKEN": os.environ.get("COURSE_METRICS_TOKEN", ""),
         "MAIL_FROM": os.environ.get("COURSE_MAIL_FROM", "noreply@course.localhost"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("COURSE_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         "PASSWORD_RESET_HOURS": int(os.environ.get("COURSE_PASSWORD_RESET_HOURS", "2")),
@@ -96,7 +103,11 @@ def engine_options(database_uri: str) -> dict:
 
 
 def check(config: dict) -> None:
-    """Refuse to run production with a development secret key or without a strong one."""
+    """Refuse settings that cannot work, and production with a weak or development secret."""
+    if config.get("SMTP_SECURITY", "none") not in ("none", "starttls", "tls"):
+        raise ConfigError("COURSE_SMTP_SECURITY must be none, starttls or tls.")
+    if config.get("LOG_FORMAT", "text") not in ("text", "json"):
+        raise ConfigError("COURSE_LOG_FORMAT must be text or json.")
     if config.get("ENV_NAME") != "production":
         return
     key = config.get("SECRET_KEY") or ""

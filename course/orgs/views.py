@@ -21,9 +21,9 @@ from sqlalchemy import select
 
 from course import storage
 from course.accounts import service as accounts
+from course.accounts.tasks import send_mail_task
 from course.db import utcnow
 from course.extensions import db
-from course.jobs import send_mail_task
 from course.orgs import imports, service
 from course.orgs.forms import (
     AssignmentForm,
@@ -43,7 +43,8 @@ from course.policy import require
 bp = Blueprint("orgs", __name__)
 
 
-def _org_or_404(slug: str) -> Organisation:
+def org_or_404(slug: str) -> Organisation:
+    """The organisation with this slug, or 404 (other areas' pages use it too)."""
     org = service.get_organisation(db.session, slug)
     if org is None:
         abort(404)
@@ -85,7 +86,7 @@ def _title(form) -> dict[str, str]:
 @login_required
 def home(slug: str):
     """An organisation's members and cohorts, for its admins."""
-    org = _org_or_404(slug)
+    org = org_or_404(slug)
     require(current_user, "org.manage", org)
     q, role = request.args.get("q", ""), request.args.get("role") or None
     return render_template(
@@ -102,7 +103,7 @@ def home(slug: str):
 @login_required
 def settings(slug: str):
     """Name, signatory, self-registration and the branding images of an organisation."""
-    org = _org_or_404(slug)
+    org = org_or_404(slug)
     require(current_user, "org.manage", org)
     form = OrganisationSettingsForm(
         obj=org,
@@ -133,7 +134,7 @@ def settings(slug: str):
 @login_required
 def branding(slug: str, field: str):
     """An uploaded logo, seal or signature, for the organisation's admins."""
-    org = _org_or_404(slug)
+    org = org_or_404(slug)
     require(current_user, "org.manage", org)
     key = {"logo": org.logo_key, "seal": org.seal_key, "signature": org.signature_key}.get(field)
     if not key or not storage.exists(key):
@@ -145,7 +146,7 @@ def branding(slug: str, field: str):
 @login_required
 def invite(slug: str):
     """Invite someone by e-mail to join with a role."""
-    org = _org_or_404(slug)
+    org = org_or_404(slug)
     require(current_user, "org.members.manage", org)
     form = InviteForm()
     if form.validate_on_submit():
@@ -187,7 +188,7 @@ def accept_invitation(token: str):
 @login_required
 def join(slug: str):
     """Join an organisation as a trainee, where it allows self-registration."""
-    org = _org_or_404(slug)
+    org = org_or_404(slug)
     require(current_user, "org.join", org)
     if request.method == "POST":
         service.join_self(db.session, org, current_user, utcnow())
@@ -201,7 +202,7 @@ def join(slug: str):
 @login_required
 def staff_import(slug: str):
     """Upload a staff CSV; it is read here and checked and previewed by a background job."""
-    org = _org_or_404(slug)
+    org = org_or_404(slug)
     require(current_user, "org.members.manage", org)
     form = StaffImportForm()
     if form.validate_on_submit():
@@ -245,7 +246,7 @@ def _import_or_404(org: Organisation, import_id: int) -> StaffImport:
 @login_required
 def import_status(slug: str, import_id: int):
     """An import's progress, then its preview (rows by what will happen) or its outcome."""
-    org = _org_or_404(slug)
+    org = org_or_404(slug)
     require(current_user, "org.members.manage", org)
     job = _import_or_404(org, import_id)
     action = request.args.get("action")
@@ -270,7 +271,7 @@ def import_status(slug: str, import_id: int):
 @login_required
 def import_progress(slug: str, import_id: int):
     """An import's state and progress as JSON (polled by its page)."""
-    org = _org_or_404(slug)
+    org = org_or_404(slug)
     require(current_user, "org.members.manage", org)
     job = _import_or_404(org, import_id)
     return jsonify(
@@ -290,7 +291,7 @@ def import_progress(slug: str, import_id: int):
 @login_required
 def confirm_staff_import(slug: str, import_id: int):
     """Start importing a clean preview; nothing happens unless every row is clean."""
-    org = _org_or_404(slug)
+    org = org_or_404(slug)
     require(current_user, "org.members.manage", org)
     job = _import_or_404(org, import_id)
     if not ConfirmImportForm().validate_on_submit():
@@ -308,7 +309,7 @@ def confirm_staff_import(slug: str, import_id: int):
 @login_required
 def create_cohort(slug: str):
     """Create a cohort."""
-    org = _org_or_404(slug)
+    org = org_or_404(slug)
     require(current_user, "org.cohorts.manage", org)
     form = CohortForm()
     if form.validate_on_submit():
@@ -326,11 +327,9 @@ def create_cohort(slug: str):
 @login_required
 def cohort(slug: str, cohort_id: int):
     """A cohort's members and assigned courses."""
-    org = _org_or_404(slug)
+    org = org_or_404(slug)
     require(current_user, "org.cohorts.manage", org)
-    group = db.session.get(Cohort, cohort_id)
-    if group is None or group.organisation_id != org.id:
-        abort(404)
+    group = db.first_or_404(select(Cohort).filter_by(id=cohort_id, organisation_id=org.id))
     form = AssignmentForm()
     action = request.form.get("action") if request.method == "POST" else None
     if action in ("add", "remove"):
