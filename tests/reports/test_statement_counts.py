@@ -102,8 +102,11 @@ def _counts(client, cohort) -> dict[str, tuple[int, int]]:
     for page in PAGES:
         url = page.format(cohort=cohort.id)
         client.get(url)  # warm the per-process memos
-        seen = []
-        listener = lambda *args: seen.append(1)  # noqa: E731
+        seen: list[str] = []
+
+        def listener(conn, cursor, statement, *args, seen=seen):
+            seen.append(statement)
+
         event.listen(db.engine, "before_cursor_execute", listener)
         try:
             response = client.get(url)
