@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -15,7 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from course.accounts import service
+from course.accounts import devices, service
 from course.accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -37,15 +38,38 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_LIMIT"]
 
 
-def _email_key() -> str:
+def _device_nonce() -> str | None:
+    """The nonce of this browser's device cookie for the account being signed in to, if any."""
+    return devices.trusted_nonce(
+        current_app.config["SECRET_KEY"],
+        request.cookies.get(devices.COOKIE_NAME),
+        request.form.get("email", ""),
+    )
+
+
+def _account_key() -> str:
+    """Wrong passwords count per account, except from a browser where the account signed in
+    before: there they count per browser (device cookie), so nobody else's guesses lock it."""
+    nonce = _device_nonce()
+    if nonce:
+        return "login-device:" + nonce
     return "login:" + service.normalise_email(request.form.get("email", ""))
 
 
+def _failed(_response) -> bool:
+    return bool(g.get("login_failed"))
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_email_key)
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed)
+@limiter.limit(
+    _login_limit,
+    methods=["POST"],
+    deduct_when=_failed,
+    exempt_when=lambda: _device_nonce() is not None,
+)
 def login():
-    """Sign in with e-mail and password."""
+    """Sign in with e-mail and password; only wrong passwords count towards the limits."""
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
@@ -53,15 +77,35 @@ def login():
         user = service.authenticate(db.session, form.email.data, form.password.data, utcnow())
         if user is not None:
             db.session.commit()
+            service.begin_session(user, utcnow())
             login_user(user, remember=form.remember.data)
-            return redirect(safe_next_url(request.args.get("next")) or url_for("dashboard.index"))
+            target = safe_next_url(request.args.get("next")) or url_for("dashboard.index")
+            response = redirect(target)
+            response.set_cookie(
+                devices.COOKIE_NAME,
+                devices.remember(
+                    current_app.config["SECRET_KEY"],
+                    request.cookies.get(devices.COOKIE_NAME),
+                    user.email,
+                ),
+                max_age=devices.MAX_AGE,
+                httponly=True,
+                samesite="Lax",
+                secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+            )
+            return response
+        g.login_failed = True
         flash(_("The email or password is not correct."), "error")
     return render_template("accounts/login.html", form=form)
 
 
 @bp.post("/logout")
 def logout():
-    """Sign out of this browser."""
+    """Sign out of this browser: its session and remember-me cookie end on the server too."""
+    if current_user.is_authenticated:
+        lifetime = current_app.config["REMEMBER_COOKIE_DURATION"]
+        service.sign_out(db.session, current_user._get_current_object(), utcnow(), lifetime)
+        db.session.commit()
     logout_user()
     return redirect(url_for("dashboard.home"))
 
@@ -86,6 +130,7 @@ def register():
             form.email.errors.append(_("An account with this email already exists."))
         else:
             db.session.commit()
+            service.begin_session(user, utcnow())
             login_user(user)
             flash(_("Welcome! Your account is ready."), "success")
             return redirect(safe_next_url(request.args.get("next")) or url_for("dashboard.index"))
