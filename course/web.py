@@ -78,15 +78,28 @@ def checked_json(data: bytes) -> None:
 
 
 def _refuse_hostile_input() -> None:
-    """Refuse control characters in the path and the query, and NUL and other non-text control
-    characters in form fields and file names, before any view reads them (a NUL reaches the
-    database as text that SQLite's full-text search and PostgreSQL both refuse)."""
+    """Refuse control characters in the path and the query, NUL and other non-text control
+    characters in form fields and file names, and JSON bodies beyond ``safejson``'s limits or
+    that are not an object (forms read JSON bodies as fields), before any view reads them (a NUL
+    reaches the database as text that SQLite's full-text search and PostgreSQL both refuse)."""
     if CONTROL.search(request.path):
         raise HostileInput(_l("The address contains control characters."))
     for key, value in request.args.items(multi=True):
         if CONTROL.search(key) or CONTROL.search(value):
             raise HostileInput(_l("The address contains control characters."))
-    if request.method in SAFE_METHODS or request.mimetype not in FORM_TYPES:
+    if request.method in SAFE_METHODS:
+        return
+    if request.is_json:
+        data = request.get_data(cache=True)
+        checked_json(data)
+        try:
+            body = safejson.loads(data)
+        except safejson.JSONInputError:
+            return  # not JSON after all: the view judges the bytes
+        if not isinstance(body, dict):
+            raise HostileInput(_l("A JSON request body must be an object."))
+        return
+    if request.mimetype not in FORM_TYPES:
         return
     for key, value in request.form.items(multi=True):
         if CONTROL.search(key) or FORM_CONTROL.search(value):
