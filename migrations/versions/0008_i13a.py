@@ -1,7 +1,7 @@
 """sessions that end at sign-out; questions flagged for review in a quiz attempt
 
 Revision ID: i13a
-Revises: 0003
+Revises: i20
 Create Date: 2026-11-29 18:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'i13a'
-down_revision = '0003'
+down_revision = 'i20'
 branch_labels = None
 depends_on = None
 
