@@ -185,9 +185,11 @@ def record(
         timestamp=now,
         ordinal=_next_ordinal(session),
     )
-    entry.statement = statements.build_statement(
+    built = statements.build_statement(
         session, entry, actor, course, case, record_settings(session)
     )
+    if built is not None:  # assigning None would store JSON null, not SQL NULL
+        entry.statement = built
     session.add(entry)
     session.flush()
     return entry
@@ -205,7 +207,9 @@ def void(session: Session, actor, voided: LearningRecord, now: datetime, course=
         timestamp=now,
         ordinal=_next_ordinal(session),
     )
-    entry.statement = statements.build_voiding(entry, actor, record_settings(session))
+    built = statements.build_voiding(entry, actor, record_settings(session))
+    if built is not None:
+        entry.statement = built
     session.add(entry)
     session.flush()
     return entry
