@@ -13,8 +13,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from course.catalog.service import current_version
 from course.orgs.models import Assignment, CohortMember
-from course.progress import statements, xapi
+from course.progress import outcomes, statements, xapi
 from course.progress.completion import CompletionFacts, CompletionResult, CompletionRule, evaluate
 from course.progress.models import (
     CourseCompletion,
@@ -270,13 +271,12 @@ def _next_ordinal(session: Session) -> int:
 
 
 def completion_facts(session: Session, user_id: int, course, version) -> CompletionFacts:
-    """Gather what ``user_id`` has done in ``course`` next to what ``version`` contains."""
-    from course.cases.service import case_outcomes
-    from course.quizzes.service import quiz_outcomes
-
+    """Gather what ``user_id`` has done in ``course`` next to what ``version`` contains: the
+    lessons read here, quiz and case outcomes from the registered providers (``outcomes``)."""
     manifest = version.manifest
     items = [item for module in manifest["modules"] for item in module["items"]]
     final_exam = manifest.get("final_exam") or None
+    found = outcomes.collect(session, user_id, course.id)
     return CompletionFacts(
         lessons=[i["slug"] for i in items if i["kind"] == "lesson"],
         lessons_read=lesson_progress(session, user_id, course.id),
@@ -284,9 +284,9 @@ def completion_facts(session: Session, user_id: int, course, version) -> Complet
             i["slug"] for i in items if i["kind"] == "quiz" and i["slug"] != final_exam
         ],
         final_exam=final_exam,
-        quizzes=quiz_outcomes(session, user_id, course.id),
+        quizzes=found["quizzes"],
         cases=[i["slug"] for i in items if i["kind"] == "case"],
-        case_outcomes=case_outcomes(session, user_id, course.id),
+        case_outcomes=found["cases"],
     )
 
 
@@ -312,8 +312,6 @@ def update_completion(session: Session, user, course, now: datetime) -> CourseCo
     ``completed`` statement for the course and sends ``signals.course_completed``. Afterwards the
     stored completion is returned unchanged. Returns None while the rule is not met.
     """
-    from course.catalog.service import current_version
-
     existing = get_completion(session, user.id, course.id)
     if existing is not None:
         return existing

@@ -7,14 +7,13 @@ from huey import crontab
 
 from course.db import utcnow
 from course.extensions import db
-from course.jobs import app_context, huey
+from course.jobs import periodic_task
 
 
-@huey.periodic_task(crontab(minute="*"))
+@periodic_task(crontab(minute="*"))
 def send_statements_task() -> dict[str, int]:
     """Send the statements recorded since the last run to each LRS, in batches; returns how
     many each endpoint accepted. Nothing happens when no LRS is configured."""
     from course.progress.push import push_all
 
-    with app_context():
-        return push_all(db.session, current_app.config, utcnow, db.session.commit)
+    return push_all(db.session, current_app.config, utcnow, db.session.commit)

@@ -6,7 +6,7 @@ import re
 
 from course.quizzes.checker import MISSING, Checker
 from course.quizzes.render import render_text
-from course.quizzes.yamlsource import Path
+from course.yamlsource import Path
 
 TYPES = ("single", "multiple", "true_false", "short", "matching", "ordering", "numeric", "essay")
 LEVELS = ("remember", "understand", "apply", "analyse")

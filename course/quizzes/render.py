@@ -7,6 +7,8 @@ import re
 
 import nh3
 
+from course.catalog.markdown import render_markdown
+
 #: A missing-word question marks its gap with this token in the text.
 BLANK = "{_}"
 BLANK_HTML = '<span class="quiz-blank">_____</span>'
@@ -26,7 +28,5 @@ def render_text(text: str, fmt: str = "markdown") -> str:
         paragraphs = [html.escape(part).replace("\n", "<br>") for part in text.split("\n\n")]
         rendered = "".join(f"<p>{part}</p>" for part in paragraphs if part.strip())
     else:
-        from course.catalog.markdown import render_markdown
-
         rendered = render_markdown(text)
     return rendered.replace(BLANK, BLANK_HTML)

@@ -15,7 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from course.catalog.models import Course, CourseVersion
+from course.catalog.models import Course, CourseVersion, is_current_version
+from course.memo import Memo
+from course.progress import xapi
+from course.progress.service import object_iri, quiz_exhausted, record, update_completion
+from course.quizzes import itemsums
 from course.quizzes.draw import DrawError, arrange, select_questions
 from course.quizzes.gift_write import GiftExport, export_quiz
 from course.quizzes.grading import grade, total_score
@@ -24,9 +28,10 @@ from course.quizzes.paper import canonical_response, clean_entry
 
 #: Answers that arrive this soon after the deadline (network latency) still count.
 GRACE = timedelta(seconds=2)
-_DEFINITIONS: dict[tuple[int, str], dict | None] = {}
-PAPER_CACHE_SIZE = 512
-_PAPERS: dict[tuple[int, str, int], list[tuple[dict, dict]]] = {}
+#: ``(version id, quiz id) -> quiz``: versions never change.
+_definitions = Memo(1024)
+#: ``(version id, quiz id, seed) -> paper``: a paper depends only on these.
+_papers = Memo(512)
 
 
 class QuizRefused(Exception):
@@ -54,28 +59,25 @@ class QuizOutcome:
 
 def clear_caches() -> None:
     """Forget cached definitions and papers (a new app may point at another database)."""
-    _DEFINITIONS.clear()
-    _PAPERS.clear()
+    _definitions.clear()
+    _papers.clear()
 
 
 def definition(session: Session, version_id: int, quiz_id: str) -> dict | None:
     """A quiz (or the bank) of a course version; versions never change, so it is cached."""
-    key = (version_id, quiz_id)
-    if key not in _DEFINITIONS:
+
+    def load() -> dict | None:
         quizzes = session.scalar(
             select(CourseVersion.quizzes).where(CourseVersion.id == version_id)
         )
-        _DEFINITIONS[key] = (quizzes or {}).get(quiz_id)
-    return _DEFINITIONS[key]
+        return (quizzes or {}).get(quiz_id)
+
+    return _definitions.get((version_id, quiz_id), load)
 
 
 def current_quiz(session: Session, course: Course, quiz_id: str) -> tuple[int, dict] | None:
     """(version id, quiz) for the course's current version, or None if it has no such quiz."""
-    version_id = session.scalar(
-        select(CourseVersion.id).where(
-            CourseVersion.course_id == course.id, CourseVersion.number == course.current_number
-        )
-    )
+    version_id = session.scalar(select(CourseVersion.id).where(is_current_version(course)))
     quiz = definition(session, version_id, quiz_id) if version_id and quiz_id != "bank" else None
     return (version_id, quiz) if quiz else None
 
@@ -106,18 +108,15 @@ def paper_of(session: Session, attempt: QuizAttempt) -> list[tuple[dict, dict]]:
     A paper depends only on (version, quiz, seed), so the last few hundred are kept; callers must
     not change what they get.
     """
-    key = (attempt.version_id, attempt.quiz_id, attempt.seed)
-    paper = _PAPERS.get(key)
-    if paper is None:
+
+    def draw() -> list[tuple[dict, dict]]:
         quiz = definition(session, attempt.version_id, attempt.quiz_id)
         bank = definition(session, attempt.version_id, "bank") if quiz.get("draw") else None
         shuffle = bool(quiz.get("shuffle_options"))
         questions = select_questions(quiz, bank, attempt.seed)
-        paper = [(q, arrange(q, attempt.seed, shuffle)) for q in questions]
-        if len(_PAPERS) >= PAPER_CACHE_SIZE:
-            _PAPERS.pop(next(iter(_PAPERS)))
-        _PAPERS[key] = paper
-    return paper
+        return [(q, arrange(q, attempt.seed, shuffle)) for q in questions]
+
+    return _papers.get((attempt.version_id, attempt.quiz_id, attempt.seed), draw)
 
 
 def attempts_of(session: Session, user_id: int, course_id: int, quiz_id: str) -> list[QuizAttempt]:
@@ -300,6 +299,7 @@ def finish(session: Session, attempt: QuizAttempt, parts: list, now: datetime) -
     attempt.status = GRADED
     attempt.passed = attempt.score >= attempt.pass_mark - 1e-9
     session.flush()
+    itemsums.record(session, attempt, paper_of(session, attempt))
     _report(session, attempt, attempt.user, "passed" if attempt.passed else "failed", now)
 
 
@@ -345,9 +345,6 @@ def _report(session: Session, attempt: QuizAttempt, user, verb: str, now: dateti
     points out of the paper's points and how long the attempt took. A failed attempt that
     leaves no attempt to try again tells progress, which may record the course as failed.
     """
-    from course.progress import xapi
-    from course.progress.service import object_iri, quiz_exhausted, record, update_completion
-
     course = session.get(Course, attempt.course_id)
     registration = xapi.attempt_registration(attempt.id, attempt.user_id, attempt.started_at)
     result = None

@@ -1,7 +1,7 @@
 """learning records: statements fixed when recorded, record settings, LRS positions and refusals
 
 Revision ID: i19
-Revises: 0003
+Revises: i15
 Create Date: 2026-11-29 18:40:00
 
 """
@@ -13,7 +13,7 @@ import course.db
 
 # revision identifiers, used by Alembic.
 revision = "i19"
-down_revision = "0003"
+down_revision = "i15"
 branch_labels = None
 depends_on = None
 
