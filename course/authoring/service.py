@@ -24,7 +24,8 @@ from course.catalog import service as catalog
 from course.catalog.formats import parse_package
 from course.catalog.models import Course, CourseFile, CourseVersion
 from course.catalog.package import CONTENT, PackageSource
-from course.problems import Problem
+from course.catalog.quality import check_quality
+from course.problems import Finding, Problem
 
 
 class AuthoringError(ValueError):
@@ -275,7 +276,7 @@ def draft_source(session: Session, draft: Draft, slug: str) -> PackageSource:
 #: Checker results by a digest of the draft's files: every editor page shows the problems, and
 #: checking a whole package takes seconds on a large course, while the files rarely change
 #: between two page views. A pure function of the files, so the cache never goes stale.
-_CHECKS: OrderedDict[str, list[Problem]] = OrderedDict()
+_CHECKS: OrderedDict[str, tuple[list[Problem], list[Finding]]] = OrderedDict()
 _CHECKS_KEPT = 32
 
 
@@ -288,20 +289,33 @@ def _digest(source: PackageSource, slug: str) -> str:
     return digest.hexdigest()
 
 
-def check_draft(session: Session, draft: Draft, slug: str) -> list[Problem]:
-    """Every problem the catalog's checker finds in the draft (none means it can be published)."""
+def _checked(session: Session, draft: Draft, slug: str) -> tuple[list[Problem], list[Finding]]:
     source = draft_source(session, draft, slug)
     key = _digest(source, slug)
     if key in _CHECKS:
         _CHECKS.move_to_end(key)
-        return list(_CHECKS[key])
+        problems, findings = _CHECKS[key]
+        return list(problems), list(findings)
     package, problems = parse_package(source)
     if package is not None and package.slug != slug:
         problems = [Problem(source.content_name("course.yaml"), 1, f"the slug must stay '{slug}'")]
-    _CHECKS[key] = list(problems)
+    findings = check_quality(package) if package is not None and not problems else []
+    _CHECKS[key] = (list(problems), list(findings))
     if len(_CHECKS) > _CHECKS_KEPT:
         _CHECKS.popitem(last=False)
-    return problems
+    return problems, findings
+
+
+def check_draft(session: Session, draft: Draft, slug: str) -> list[Problem]:
+    """Every problem the catalog's checker finds in the draft (none means it can be published)."""
+    return _checked(session, draft, slug)[0]
+
+
+def draft_quality(session: Session, draft: Draft, slug: str) -> list[Finding]:
+    """The assessment-quality findings of a draft that passes the checker (warnings: they do
+    not stop publishing); waived findings are included, marked as such. None while the draft
+    still has problems, since the quality rules read the parsed package."""
+    return _checked(session, draft, slug)[1]
 
 
 def publish(session: Session, actor, course: Course, draft: Draft, now: datetime) -> PublishResult:

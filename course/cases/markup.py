@@ -208,7 +208,9 @@ def _scene_heading(filename: str, number: int, text: str, problems: list[Problem
             if value.isdigit() and int(value) >= 1:
                 scene.rank = int(value)
             else:
-                problems.append(Problem(filename, number, f"rank '{value}' is not a whole number >= 1"))
+                problems.append(
+                    Problem(filename, number, f"rank '{value}' is not a whole number >= 1")
+                )
         else:
             problems.append(Problem(filename, number, f"unknown scene attribute '{token}'"))
     if not scene.id:

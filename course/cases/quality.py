@@ -8,7 +8,7 @@ The reasons are in ``docs/authoring.md``, section "Assessment quality".
 
 from __future__ import annotations
 
-from course.problems import Finding, N_
+from course.problems import N_, Finding
 
 #: The best-ranked ending must need at least this share of the case's maximum score.
 BEST_ENDING_MIN_SHARE = 0.5
@@ -47,8 +47,12 @@ def check_case_quality(case: dict, filename: str) -> list[Finding]:
     ranked = [scene for scene in endings if scene.get("rank") is not None]
     if len(ranked) < len(endings):
         line = next(scene["line"] for scene in endings if scene.get("rank") is None)
-        template = N_("%(case)s: give every ending a rank=N (1 = the best) so scores can be checked")
-        return [Finding(filename, line, "ending-rank", template, (("case", case["id"]),), case["id"])]
+        template = N_(
+            "%(case)s: give every ending a rank=N (1 = the best) so scores can be checked"
+        )
+        return [
+            Finding(filename, line, "ending-rank", template, (("case", case["id"]),), case["id"])
+        ]
     scores = ending_scores(case)
     maximum = case["max_score"]
     findings: list[Finding] = []
@@ -64,8 +68,14 @@ def check_case_quality(case: dict, filename: str) -> list[Finding]:
                 "(less than half)"
             )
             findings.append(
-                Finding(filename, scene["line"], "best-ending-cheap", template,
-                        tuple(sorted(params.items())), case["id"])  # fmt: skip
+                Finding(
+                    filename,
+                    scene["line"],
+                    "best-ending-cheap",
+                    template,
+                    tuple(sorted(params.items())),
+                    case["id"],
+                )  # fmt: skip
             )
     for better in ranked:
         for worse in ranked:
@@ -84,7 +94,13 @@ def check_case_quality(case: dict, filename: str) -> list[Finding]:
                     "%(worse_range)s) but does not need a better score"
                 )
                 findings.append(
-                    Finding(filename, better["line"], "ending-order", template,
-                            tuple(sorted(params.items())), case["id"])  # fmt: skip
+                    Finding(
+                        filename,
+                        better["line"],
+                        "ending-order",
+                        template,
+                        tuple(sorted(params.items())),
+                        case["id"],
+                    )  # fmt: skip
                 )
     return findings

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from course.cases.quality import check_case_quality
 from course.catalog.package import CoursePackage
-from course.problems import Finding, N_
+from course.problems import N_, Finding
 from course.quizzes.quality import check_quiz_quality
 from course.quizzes.yamlsource import Located, YamlSourceError, load
 
@@ -113,31 +113,38 @@ def _waivers(package: CoursePackage) -> tuple[list[tuple[dict, int]], list[Findi
         return [], []
     name = package.source.content_name(WAIVER_FILE)
 
-    def wrong(line: int, message: str, **params) -> Finding:
-        params["problem"] = message
-        return Finding(name, line, "waiver-file", N_("%(problem)s"), tuple(sorted(params.items())))
+    def wrong(line: int, template: str, **params) -> Finding:
+        return Finding(name, line, "waiver-file", template, tuple(sorted(params.items())))
 
     try:
         doc = load(data.decode("utf-8").removeprefix("\ufeff"))
     except (UnicodeDecodeError, YamlSourceError) as error:
-        return [], [wrong(getattr(error, "line", 1), f"cannot read the waiver file: {error}")]
+        return [], [
+            wrong(
+                getattr(error, "line", 1),
+                N_("cannot read the waiver file: %(error)s"),
+                error=str(error),
+            )
+        ]
     root = doc.value
     if not isinstance(root, dict) or not isinstance(root.get("waivers"), list):
-        return [], [wrong(1, "the waiver file must be a mapping with a 'waivers' list")]
+        return [], [wrong(1, N_("the waiver file must be a mapping with a 'waivers' list"))]
     waivers, problems = [], []
     for index, item in enumerate(root["waivers"]):
         line = doc.line(("waivers", index))
         if not isinstance(item, dict):
-            problems.append(wrong(line, "a waiver must be a mapping"))
+            problems.append(wrong(line, N_("a waiver must be a mapping")))
             continue
         unknown = sorted(set(item) - WAIVER_FIELDS)
         if unknown:
-            problems.append(wrong(line, f"unknown waiver field(s): {', '.join(unknown)}"))
+            problems.append(
+                wrong(line, N_("unknown waiver field(s): %(fields)s"), fields=", ".join(unknown))
+            )
         if not str(item.get("rule") or "").strip() or not str(item.get("reason") or "").strip():
-            problems.append(wrong(line, "a waiver needs a 'rule' and a 'reason'"))
+            problems.append(wrong(line, N_("a waiver needs a 'rule' and a 'reason'")))
             continue
         if not (item.get("file") or item.get("question") or item.get("subject")):
-            problems.append(wrong(line, "a waiver names a 'file', a 'question' or a 'subject'"))
+            problems.append(wrong(line, N_("a waiver names a 'file', a 'question' or a 'subject'")))
             continue
         waivers.append((item, line))
     return waivers, problems
@@ -166,7 +173,9 @@ def _apply(findings: list[Finding], waivers: list[tuple[dict, int]], name: str) 
     for number, (waiver, line) in enumerate(waivers):
         if number not in used:
             template = N_("the waiver for %(rule)s matches no finding; remove it")
-            result.append(Finding(name, line, "unused-waiver", template, (("rule", waiver["rule"]),)))
+            result.append(
+                Finding(name, line, "unused-waiver", template, (("rule", waiver["rule"]),))
+            )
     return result
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from course.problems import Finding, N_
+from course.problems import N_, Finding
 from course.quizzes.yamlsource import Located
 
 #: A single-choice key at least this many times as long as its longest distractor is a cue on
@@ -195,7 +195,8 @@ def _all_but_one(check: _Quiz, multiples: list[tuple[int, dict]]) -> None:
     flagged = [
         q["id"]
         for _, q in multiples
-        if len(q["options"]) >= 3 and sum(o["correct"] for o in q["options"]) == len(q["options"]) - 1
+        if len(q["options"]) >= 3
+        and sum(o["correct"] for o in q["options"]) == len(q["options"]) - 1
     ]
     if len(flagged) >= 2 and len(flagged) / len(multiples) > ALL_BUT_ONE_SHARE:
         check.add(
@@ -260,7 +261,9 @@ def _negative_stem(check: _Quiz, index: int, question: dict) -> None:
                 check.add(
                     check.line(index, "text"),
                     "negative-stem",
-                    N_('%(question)s: the stem says "%(word)s" without emphasis (bold or CAPITALS)'),
+                    N_(
+                        '%(question)s: the stem says "%(word)s" without emphasis (bold or CAPITALS)'
+                    ),
                     question["id"],
                     question=question["id"],
                     word=word,

@@ -103,8 +103,11 @@ def test_a_waiver_without_a_reason_is_a_finding(fixture_course_dir):
 def test_check_quality_prints_findings_and_exits_1(runner, fixture_course_dir):
     result = runner.invoke(args=["content", "check", "--quality", str(fixture_course_dir)])
     assert result.exit_code == 1
-    assert "content/teamwork-basics/01-basics/module.yaml:4: objective-coverage: objective b-o1 " \
-        "is assessed by 1 question(s); it needs at least 2" in result.output.splitlines()  # fmt: skip
+    expected = (
+        "content/teamwork-basics/01-basics/module.yaml:4: objective-coverage: "
+        "objective b-o1 is assessed by 1 question(s); it needs at least 2"
+    )
+    assert expected in result.output.splitlines()
     assert "unwaived quality finding" in result.output
 
 

@@ -110,18 +110,20 @@ def test_multiple_response_with_varied_right_counts_is_quiet():
 
 def test_all_of_the_above_fires_in_both_languages():
     assert rules(single("q1", "以上都是", ["先打电话", "先发邮件"])) == ["all-of-the-above"]
-    assert rules(single("q1", "All of the above", ["Phone them", "Email them first"])) == ["all-of-the-above"]
+    assert rules(single("q1", "All of the above", ["Phone them", "Email them first"])) == [
+        "all-of-the-above"
+    ]
 
 
 def test_none_of_the_above_fires_in_both_languages():
     assert rules(single("q1", "先领过去", ["先打电话", "以上都不是"])) == ["none-of-the-above"]
-    assert rules(single("q1", "Walk over", ["Phone", "None of the above"])) == [
-        "none-of-the-above"
-    ]
+    assert rules(single("q1", "Walk over", ["Phone", "None of the above"])) == ["none-of-the-above"]
 
 
 def test_absolute_words_in_options_fire():
-    assert rules(single("q1", "总是先打电话", ["先领过去再说", "先发一封邮件"])) == ["absolute-word"]
+    assert rules(single("q1", "总是先打电话", ["先领过去再说", "先发一封邮件"])) == [
+        "absolute-word"
+    ]
     assert rules(single("q1", "Never phone", ["Walk over", "Email them"])) == ["absolute-word"]
 
 
