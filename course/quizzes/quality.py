@@ -46,9 +46,11 @@ ABSOLUTE = re.compile(
 #: Negatives that turn a stem's question round; an author must emphasise them (bold or CAPITALS).
 NEGATIVE = re.compile(
     r"\b(?:not|except|least)\b"
-    r"|不正确|不恰当|不属于|不应该|不应|不宜|不符合|不包括|不能|不是|错误的|除了",
+    r"|不正确|不恰当|不属于|不应该|不应|不宜|不符合|不包括|不在|不能|不是|错误的|除了",
     re.I,
 )
+#: Where one sentence ends and the next begins (the question mark stays with its sentence).
+SENTENCE_END = re.compile(r"(?<=[。！；;!\n])|(?<=[.?？])\s+")
 EMPHASIS = re.compile(r"\*\*(.+?)\*\*|__(.+?)__|【(.+?)】")
 CHOICE_TYPES = ("single", "multiple")
 
@@ -249,8 +251,18 @@ def _options(check: _Quiz, index: int, question: dict) -> None:
             )
 
 
+def question_sentence(stem: str) -> str:
+    """The sentence that asks the question: the last one ending in a question mark, or the
+    last sentence. A negative in the scenario before it ("the room has not been cleaned")
+    does not turn the question round."""
+    sentences = [part for part in SENTENCE_END.split(stem) if part.strip()]
+    asking = [part for part in sentences if "?" in part or "？" in part]
+    return (asking or sentences or [""])[-1]
+
+
 def _negative_stem(check: _Quiz, index: int, question: dict) -> None:
-    for text in question["text"].values():
+    for stem in question["text"].values():
+        text = question_sentence(stem)
         emphasised = " ".join(
             part for match in EMPHASIS.finditer(text) for part in match.groups() if part
         )

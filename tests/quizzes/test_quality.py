@@ -137,6 +137,15 @@ def test_an_unemphasised_negative_in_the_stem_fires():
     assert rules(single("q1", "A", ["B", "C"], text="Which is not a role?")) == ["negative-stem"]
 
 
+def test_a_negative_in_the_scenario_before_the_question_is_quiet():
+    stem = "The room has not been cleaned. The guest is upset. Which step comes first?"
+    assert rules(single("q1", "A", ["B", "C"], text=stem)) == []
+    stem = "窗口说不能受理。他很着急。你首先应当怎么做？"
+    assert rules(single("q1", "A", ["B", "C"], text=stem)) == []
+    stem = "The room has not been cleaned. Which step should you not take?"
+    assert rules(single("q1", "A", ["B", "C"], text=stem)) == ["negative-stem"]
+
+
 def test_an_emphasised_negative_is_quiet():
     assert rules(single("q1", "A", ["B", "C"], text="哪一项**不属于**首问负责？")) == []
     assert rules(single("q1", "A", ["B", "C"], text="Which is NOT a role?")) == []
