@@ -46,19 +46,21 @@ def check(path: Path, quizzes: Path | None, quality: bool) -> None:
         for problem in problems:
             click.echo(str(problem))
         raise click.exceptions.Exit(1)
-    if quality:
-        findings = check_quality(package)
-        for finding in findings:
-            click.echo(f"note: {finding}" if finding.waived else str(finding))
-        if unwaived(findings):
-            click.echo(f"{len(unwaived(findings))} unwaived quality finding(s).", err=True)
-            raise click.exceptions.Exit(1)
     lessons = len(package.lessons)
     click.echo(
         f"{package.slug}: OK: {len(package.modules)} modules, {lessons} lessons, "
         f"{len(package.quizzes)} quiz files, {len(package.cases)} cases, "
         f"{len(package.assets)} assets in {', '.join(package.locales)}"
     )
+    if quality:
+        findings = check_quality(package)
+        for finding in findings:
+            click.echo(f"note: {finding}" if finding.waived else str(finding))
+        open_findings = unwaived(findings)
+        if open_findings:
+            click.echo(f"{len(open_findings)} unwaived quality finding(s).", err=True)
+            raise click.exceptions.Exit(1)
+        click.echo(f"{package.slug}: quality OK ({len(findings)} waived finding(s))")
 
 
 @content.command("import")

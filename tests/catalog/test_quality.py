@@ -118,6 +118,7 @@ def test_check_quality_with_every_finding_waived_exits_0(runner, fixture_course_
     notes = [line for line in result.output.splitlines() if line.startswith("note: ")]
     assert len(notes) == 4
     assert notes[0].endswith("(waived: The lesson's own practice covers it.)")
+    assert "teamwork-basics: quality OK (4 waived finding(s))" in result.output
 
 
 def test_check_without_quality_ignores_quality(runner, fixture_course_dir):
