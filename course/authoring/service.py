@@ -9,8 +9,6 @@ does on a folder, so the web and the command line make identical versions.
 
 from __future__ import annotations
 
-import hashlib
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,6 +23,7 @@ from course.catalog.formats import parse_package
 from course.catalog.models import Course, CourseFile, CourseVersion
 from course.catalog.package import CONTENT, PackageSource
 from course.catalog.quality import check_quality
+from course.memo import Memo
 from course.problems import Finding, Problem
 
 
@@ -273,37 +272,26 @@ def draft_source(session: Session, draft: Draft, slug: str) -> PackageSource:
     return source
 
 
-#: Checker results by a digest of the draft's files: every editor page shows the problems, and
-#: checking a whole package takes seconds on a large course, while the files rarely change
-#: between two page views. A pure function of the files, so the cache never goes stale.
-_CHECKS: OrderedDict[str, tuple[list[Problem], list[Finding]]] = OrderedDict()
-_CHECKS_KEPT = 32
-
-
-def _digest(source: PackageSource, slug: str) -> str:
-    digest = hashlib.sha256(slug.encode())
-    for area in ("content", "quizzes"):
-        for path, data in sorted(getattr(source, area).items()):
-            digest.update(f"\0{area}\0{path}\0{len(data)}\0".encode())
-            digest.update(data)
-    return digest.hexdigest()
+#: Checker results by ``(slug, content hash of the draft's files)``: every editor page shows the
+#: problems and the quality warnings, and checking a whole package takes seconds on a large
+#: course, while the files rarely change between two page views. A pure function of the files,
+#: so the memo never goes stale.
+_checks = Memo(32)
 
 
 def _checked(session: Session, draft: Draft, slug: str) -> tuple[list[Problem], list[Finding]]:
     source = draft_source(session, draft, slug)
-    key = _digest(source, slug)
-    if key in _CHECKS:
-        _CHECKS.move_to_end(key)
-        problems, findings = _CHECKS[key]
-        return list(problems), list(findings)
-    package, problems = parse_package(source)
-    if package is not None and package.slug != slug:
-        problems = [Problem(source.content_name("course.yaml"), 1, f"the slug must stay '{slug}'")]
-    findings = check_quality(package) if package is not None and not problems else []
-    _CHECKS[key] = (list(problems), list(findings))
-    if len(_CHECKS) > _CHECKS_KEPT:
-        _CHECKS.popitem(last=False)
-    return problems, findings
+
+    def check() -> tuple[tuple[Problem, ...], tuple[Finding, ...]]:
+        package, problems = parse_package(source)
+        if package is not None and package.slug != slug:
+            message = f"the slug must stay '{slug}'"
+            return (Problem(source.content_name("course.yaml"), 1, message),), ()
+        findings = check_quality(package) if package is not None and not problems else []
+        return tuple(problems), tuple(findings)
+
+    problems, findings = _checks.get((slug, source.content_hash()), check)
+    return list(problems), list(findings)
 
 
 def check_draft(session: Session, draft: Draft, slug: str) -> list[Problem]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import mimetypes
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     current_app,
@@ -24,29 +23,11 @@ from sqlalchemy import select
 from course import policy
 from course.accounts.models import User
 from course.authoring import editor, service
+from course.authoring.blueprint import bp, course_or_404, draft_or_redirect
 from course.authoring.files import MAX_IMAGE_BYTES, AssetError, file_kind, lesson_text
-from course.catalog import service as catalog
 from course.db import utcnow
 from course.extensions import db
 from course.i18n import LOCALES
-
-bp = Blueprint("authoring", __name__, url_prefix="/author")
-
-
-def _course(slug: str):
-    course = catalog.get_course(db.session, slug)
-    if course is None:
-        abort(404)
-    policy.require(current_user, "course.author", course)
-    return course
-
-
-def _draft(course):
-    draft = service.get_draft(db.session, course)
-    if draft is None:
-        flash(_("Start a draft to edit this course."), "info")
-        abort(redirect(url_for("authoring.course", slug=course.slug)))
-    return draft
 
 
 @bp.get("/")
@@ -80,7 +61,7 @@ def create():
 @login_required
 def course(slug: str):
     """A course's authoring home: its draft's files, versions, instructors and actions."""
-    course = _course(slug)
+    course = course_or_404(slug)
     draft = service.get_draft(db.session, course)
     files = service.draft_files(db.session, draft) if draft else []
     return render_template(
@@ -98,7 +79,7 @@ def course(slug: str):
 @login_required
 def start_draft(slug: str):
     """Open a draft copied from the current version."""
-    course = _course(slug)
+    course = course_or_404(slug)
     service.start_draft(db.session, current_user, course, utcnow())
     db.session.commit()
     return redirect(url_for("authoring.course", slug=slug))
@@ -108,8 +89,8 @@ def start_draft(slug: str):
 @login_required
 def discard(slug: str):
     """Throw the draft away."""
-    course = _course(slug)
-    service.discard_draft(db.session, current_user, _draft(course))
+    course = course_or_404(slug)
+    service.discard_draft(db.session, current_user, draft_or_redirect(course))
     db.session.commit()
     flash(_("The draft was discarded."), "info")
     return redirect(url_for("authoring.course", slug=slug))
@@ -119,8 +100,8 @@ def discard(slug: str):
 @login_required
 def edit(slug: str, area: str, path: str):
     """Edit one text file of the draft; POST saves it (or only previews it, without JS)."""
-    course = _course(slug)
-    draft = _draft(course)
+    course = course_or_404(slug)
+    draft = draft_or_redirect(course)
     current = service.get_file(db.session, draft, area, path)
     if current is None or not editor.editable(path):
         abort(404)
@@ -175,7 +156,7 @@ def _preview(course, path: str, text: str) -> str:
 @login_required
 def preview(slug: str):
     """The live preview: sanitised HTML of the posted Markdown, as JSON."""
-    course = _course(slug)
+    course = course_or_404(slug)
     path = request.form.get("path", "")
     return {"html": _preview(course, path, request.form.get("text", ""))}
 
@@ -184,8 +165,8 @@ def preview(slug: str):
 @login_required
 def add_file(slug: str):
     """Add a lesson, case or quiz file to the draft, with starter text."""
-    course = _course(slug)
-    draft = _draft(course)
+    course = course_or_404(slug)
+    draft = draft_or_redirect(course)
     area = request.form.get("area", "content")
     path = request.form.get("path", "").strip().strip("/")
     kind = file_kind(area, path).kind
@@ -212,8 +193,8 @@ def add_file(slug: str):
 @login_required
 def delete_file(slug: str):
     """Remove a file from the draft."""
-    course = _course(slug)
-    draft = _draft(course)
+    course = course_or_404(slug)
+    draft = draft_or_redirect(course)
     area, path = request.form.get("area", ""), request.form.get("path", "")
     try:
         service.delete_file(
@@ -235,8 +216,8 @@ def delete_file(slug: str):
 @login_required
 def upload_asset(slug: str):
     """Upload an image into the draft's assets/ folder."""
-    course = _course(slug)
-    draft = _draft(course)
+    course = course_or_404(slug)
+    draft = draft_or_redirect(course)
     image = request.files.get("image")
     limit = current_app.config.get("AUTHORING_MAX_IMAGE_BYTES", MAX_IMAGE_BYTES)
     try:
@@ -259,8 +240,8 @@ def upload_asset(slug: str):
 @login_required
 def draft_asset(slug: str, name: str):
     """An image of the draft, for the preview."""
-    course = _course(slug)
-    draft = _draft(course)
+    course = course_or_404(slug)
+    draft = draft_or_redirect(course)
     row = service.get_file(db.session, draft, "content", f"assets/{name}")
     if row is None:
         abort(404)
@@ -276,8 +257,8 @@ def draft_asset(slug: str, name: str):
 @login_required
 def check(slug: str):
     """Every problem the checker finds in the draft."""
-    course = _course(slug)
-    draft = _draft(course)
+    course = course_or_404(slug)
+    draft = draft_or_redirect(course)
     problems = service.check_draft(db.session, draft, slug)
     warnings = editor.warnings(service.draft_quality(db.session, draft, slug), _)
     return render_template(
@@ -289,8 +270,8 @@ def check(slug: str):
 @login_required
 def publish(slug: str):
     """Check the draft and publish it as the course's new version."""
-    course = _course(slug)
-    draft = _draft(course)
+    course = course_or_404(slug)
+    draft = draft_or_redirect(course)
     warnings = editor.warnings(service.draft_quality(db.session, draft, slug), _)
     result = service.publish(db.session, current_user, course, draft, utcnow())
     if result.problems:
@@ -320,7 +301,7 @@ def publish(slug: str):
 @login_required
 def diff(slug: str):
     """What changed between two versions, or from a version to the draft."""
-    course = _course(slug)
+    course = course_or_404(slug)
     old = request.args.get("from", type=int) or max(course.current_number, 1)
     target = request.args.get("to", "draft")
     new = None if target == "draft" else int(target) if target.isdigit() else abort(404)
@@ -335,7 +316,7 @@ def diff(slug: str):
 @login_required
 def add_instructor(slug: str):
     """Add a co-instructor by email address."""
-    course = _course(slug)
+    course = course_or_404(slug)
     email = request.form.get("email", "").strip().lower()
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
@@ -345,7 +326,3 @@ def add_instructor(slug: str):
         db.session.commit()
         flash(_("%(name)s can now edit this course.", name=user.display_name), "success")
     return redirect(url_for("authoring.course", slug=slug))
-
-
-# The package zip routes (export, upload) and the quiz form register on ``bp`` too.
-from course.authoring import packageviews, quizviews  # noqa: E402, F401

@@ -17,7 +17,7 @@ from course.cases.quality import check_case_quality
 from course.catalog.package import CoursePackage
 from course.problems import N_, Finding
 from course.quizzes.quality import check_quiz_quality
-from course.quizzes.yamlsource import Located, YamlSourceError, load
+from course.yamlsource import YamlDocument, load_yaml
 
 #: The package file that lists accepted findings, each with a reason.
 WAIVER_FILE = "quality-waivers.yaml"
@@ -42,13 +42,13 @@ def check_quality(package: CoursePackage) -> list[Finding]:
     """
     source = package.source
     findings: list[Finding] = []
-    located: dict[str, Located] = {}
+    located: dict[str, YamlDocument] = {}
     for path in sorted(source.quizzes):
         quiz_id = posixpath.splitext(path)[0]
         if quiz_id not in package.quizzes:
             continue
         name = source.quiz_name(path)
-        located[quiz_id] = _load(source.quizzes[path])
+        located[quiz_id] = _load(source.quizzes[path], name)
         findings += check_quiz_quality(package.quizzes[quiz_id], name, located[quiz_id])
     default = package.locales[0]
     for case_id, case in sorted(package.cases.items()):
@@ -58,11 +58,10 @@ def check_quality(package: CoursePackage) -> list[Finding]:
     return sorted(_apply(findings, waivers, source.content_name(WAIVER_FILE)) + problems)
 
 
-def _load(data: bytes) -> Located:
-    try:
-        return load(data.decode("utf-8").removeprefix("\ufeff"))
-    except (UnicodeDecodeError, YamlSourceError):  # the package parsed, so this cannot happen
-        return Located(None, {(): 1})
+def _load(data: bytes, name: str) -> YamlDocument:
+    """A file the package check already read, again with its line numbers."""
+    doc, _problems = load_yaml(data.decode("utf-8", "replace").removeprefix("\ufeff"), name)
+    return doc or YamlDocument(name, None, {(): 1})
 
 
 def _objectives(package: CoursePackage) -> list[Finding]:
@@ -74,9 +73,9 @@ def _objectives(package: CoursePackage) -> list[Finding]:
     findings = []
     for module in package.modules:
         name = package.source.content_name(f"{module.folder}/module.yaml")
-        doc = _load(package.source.content[f"{module.folder}/module.yaml"])
+        doc = _load(package.source.content[f"{module.folder}/module.yaml"], name)
         for index, objective in enumerate(module.objectives):
-            line = doc.line(("objectives", index))
+            line = doc.line("objectives", index)
             kinds = items.get(objective["id"], [])
             text = objective["text"]
             texts = text.values() if isinstance(text, dict) else [text]
@@ -117,21 +116,20 @@ def _waivers(package: CoursePackage) -> tuple[list[tuple[dict, int]], list[Findi
         return Finding(name, line, "waiver-file", template, tuple(sorted(params.items())))
 
     try:
-        doc = load(data.decode("utf-8").removeprefix("\ufeff"))
-    except (UnicodeDecodeError, YamlSourceError) as error:
-        return [], [
-            wrong(
-                getattr(error, "line", 1),
-                N_("cannot read the waiver file: %(error)s"),
-                error=str(error),
-            )
-        ]
-    root = doc.value
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        return [], [wrong(1, N_("cannot read the waiver file: %(error)s"), error="not UTF-8")]
+    doc, unreadable = load_yaml(text, name)
+    if doc is None or unreadable:
+        first = unreadable[0] if unreadable else None
+        line, reason = (first.line, first.message) if first else (1, "empty")
+        return [], [wrong(line, N_("cannot read the waiver file: %(error)s"), error=reason)]
+    root = doc.data
     if not isinstance(root, dict) or not isinstance(root.get("waivers"), list):
         return [], [wrong(1, N_("the waiver file must be a mapping with a 'waivers' list"))]
     waivers, problems = [], []
     for index, item in enumerate(root["waivers"]):
-        line = doc.line(("waivers", index))
+        line = doc.line("waivers", index)
         if not isinstance(item, dict):
             problems.append(wrong(line, N_("a waiver must be a mapping")))
             continue

@@ -1,7 +1,7 @@
 """Assessment-quality rules for one quiz file or the bank: cues a test-wise learner can exploit.
 
 Pure rules over a parsed quiz (``course.quizzes.formats.parse_quiz``) and the same file read with
-line numbers (``course.quizzes.yamlsource.load``). Each finding is a
+line numbers (``course.yamlsource.load_yaml``). Each finding is a
 :class:`~course.problems.Finding`; the item-writing guideline behind every rule, and why each
 threshold is what it is, is in ``docs/authoring.md``, section "Assessment quality".
 """
@@ -12,7 +12,7 @@ import re
 from collections import Counter
 
 from course.problems import N_, Finding
-from course.quizzes.yamlsource import Located
+from course.yamlsource import YamlDocument
 
 #: A single-choice key at least this many times as long as its longest distractor is a cue on
 #: its own (reported per question). The review found keys often twice as long.
@@ -63,14 +63,14 @@ def visible_length(text: str) -> int:
 class _Quiz:
     """One quiz file being checked: its parsed questions and their source lines."""
 
-    def __init__(self, quiz: dict, filename: str, located: Located) -> None:
+    def __init__(self, quiz: dict, filename: str, located: YamlDocument) -> None:
         self.quiz = quiz
         self.filename = filename
         self.located = located
         self.findings: list[Finding] = []
 
     def line(self, *path) -> int:
-        return self.located.line(("questions", *path))
+        return self.located.line("questions", *path)
 
     def add(self, line: int, rule: str, template: str, subject: str, **params) -> None:
         self.findings.append(
@@ -78,7 +78,7 @@ class _Quiz:
         )
 
 
-def check_quiz_quality(quiz: dict, filename: str, located: Located) -> list[Finding]:
+def check_quiz_quality(quiz: dict, filename: str, located: YamlDocument) -> list[Finding]:
     """Every quality finding in one parsed quiz file (a drawn quiz has no questions of its own)."""
     check = _Quiz(quiz, filename, located)
     questions = list(enumerate(quiz.get("questions") or []))
@@ -179,7 +179,7 @@ def _true_false(check: _Quiz, items: list[dict]) -> None:
     low, high = TRUE_SHARE_LOW * total - 0.5, TRUE_SHARE_HIGH * total + 0.5
     if not low <= true <= high:
         check.add(
-            check.located.line(("questions",)),
+            check.located.line("questions"),
             "true-false-balance",
             N_(
                 "%(true)s of %(total)s true/false statements are true; keep between "

@@ -75,9 +75,13 @@ def assignment_rows(
         .join(Assignment, Assignment.cohort_id == Cohort.id)
         .join(CohortMember, CohortMember.cohort_id == Cohort.id)
         .join(User, User.id == CohortMember.user_id)
-        .outerjoin(
+        # Only current, active members count: a deactivated or removed member's assignments
+        # leave the compliance figures (their records stay).
+        .join(
             Membership,
-            (Membership.user_id == User.id) & (Membership.organisation_id == org.id),
+            (Membership.user_id == User.id)
+            & (Membership.organisation_id == org.id)
+            & Membership.deactivated_at.is_(None),
         )
         .where(Cohort.organisation_id == org.id)
         .order_by(Cohort.name, User.display_name, Assignment.course_slug)

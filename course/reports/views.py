@@ -8,14 +8,14 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from course import policy
+from course.audit import service as audit
 from course.catalog.service import current_version, get_case_definition, get_course
 from course.db import utcnow
 from course.extensions import db
 from course.i18n import current_locale, localized
-from course.orgs.models import Organisation
+from course.orgs.views import org_or_404
 from course.reports import charts, exports, orgreport, service
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -29,10 +29,17 @@ def _course(slug: str):
     return course
 
 
-def _export(table: exports.Table, name: str) -> Response | None:
+def _export(table: exports.Table, name: str, organisation_id: int | None = None) -> Response | None:
     kind = request.args.get("export")
     if kind not in ("csv", "xlsx"):
         return None
+    audit.record(
+        db.session,
+        "export.report",
+        organisation_id=organisation_id,
+        details={"report": name, "format": kind, "rows": len(table.rows)},
+    )
+    db.session.commit()
     data = exports.to_csv(table) if kind == "csv" else exports.to_xlsx(table)
     mimetype = (
         "text/csv; charset=utf-8"
@@ -209,9 +216,7 @@ def _date(name: str) -> datetime | None:
 @login_required
 def organisation(org_slug: str):
     """Completion by cohort and department, overdue assignments and certificates, filtered."""
-    org = db.session.scalar(select(Organisation).where(Organisation.slug == org_slug))
-    if org is None:
-        abort(404)
+    org = org_or_404(org_slug)
     policy.require(current_user, "org.reports.view", org)
     until = _date("until")
     filters = orgreport.Filters(
@@ -257,7 +262,7 @@ def organisation(org_slug: str):
                 for c in report.issued
             ],
         )
-    download = _export(table, f"{org_slug}-{request.args.get('table', 'assignments')}")
+    download = _export(table, f"{org_slug}-{request.args.get('table', 'assignments')}", org.id)
     if download:
         return download
     chart = charts.bar_chart(

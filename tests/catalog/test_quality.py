@@ -124,3 +124,9 @@ def test_check_quality_with_every_finding_waived_exits_0(runner, fixture_course_
 def test_check_without_quality_ignores_quality(runner, fixture_course_dir):
     result = runner.invoke(args=["content", "check", str(fixture_course_dir)])
     assert result.exit_code == 0, result.output
+
+
+def test_an_unreadable_waiver_file_is_a_finding(fixture_course_dir):
+    (fixture_course_dir / "quality-waivers.yaml").write_text("waivers: [unclosed\n", "utf-8")
+    found = [f for f in unwaived(findings(fixture_course_dir)) if f.rule == "waiver-file"]
+    assert len(found) == 1 and "cannot read the waiver file" in found[0].message()

@@ -6,7 +6,7 @@ import yaml
 
 from course.quizzes.formats import parse_quiz
 from course.quizzes.quality import check_quiz_quality
-from course.quizzes.yamlsource import load
+from course.yamlsource import load_yaml
 
 LOCALES = ["zh-CN", "en"]
 
@@ -31,7 +31,7 @@ def rules(*questions, name: str = "quizzes/c/unit.yaml") -> list[str]:
     text = yaml.safe_dump({"title": "Quiz", "questions": list(questions)}, allow_unicode=True)
     quiz, problems = parse_quiz(text, name, LOCALES)
     assert problems == [], problems
-    return [f.rule for f in check_quiz_quality(quiz, name, load(text))]
+    return [f.rule for f in check_quiz_quality(quiz, name, load_yaml(text, name)[0])]
 
 
 def balanced(count: int = 4) -> list[dict]:
@@ -158,7 +158,9 @@ def test_findings_name_the_file_line_and_rule():
         allow_unicode=True,
     )
     quiz, _ = parse_quiz(text, "quizzes/c/unit.yaml", LOCALES)
-    (finding,) = check_quiz_quality(quiz, "quizzes/c/unit.yaml", load(text))
+    (finding,) = check_quiz_quality(
+        quiz, "quizzes/c/unit.yaml", load_yaml(text, "quizzes/c/unit.yaml")[0]
+    )
     line = text.splitlines()[finding.line - 1]
     assert "以上都是" in line or "- id: key" in line or "correct" in line
     assert str(finding).startswith(f"quizzes/c/unit.yaml:{finding.line}: all-of-the-above: q1:")
