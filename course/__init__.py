@@ -146,7 +146,7 @@ def _configure_login(login_manager) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from flask_login import current_user
 
-    from course import i18n, policy, shells
+    from course import i18n, pagination, policy, shells
 
     shells.clear()
     app.jinja_env.globals.update(
@@ -156,4 +156,5 @@ def _register_template_helpers(app: Flask) -> None:
         current_locale=i18n.current_locale,
         LANGUAGE_NAMES=i18n.LANGUAGE_NAMES,
         can=lambda action, target=None: policy.can(current_user, action, target),
+        page_url=pagination.page_url,
     )

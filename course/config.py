@@ -79,6 +79,7 @@ def from_env() -> dict:
         "MAIL_FROM": os.environ.get("COURSE_MAIL_FROM", "noreply@course.localhost"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("COURSE_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         "PASSWORD_RESET_HOURS": int(os.environ.get("COURSE_PASSWORD_RESET_HOURS", "2")),
+        "WELCOME_LINK_DAYS": int(os.environ.get("COURSE_WELCOME_LINK_DAYS", "14")),
         "SELF_REGISTRATION": _flag("COURSE_SELF_REGISTRATION", True),
         "JOBS_IMMEDIATE": _flag("COURSE_JOBS_IMMEDIATE", False),
         "CERTIFICATE_WORKERS": int(os.environ.get("COURSE_CERTIFICATE_WORKERS", "2")),

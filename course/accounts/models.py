@@ -19,8 +19,9 @@ class User(UserMixin, db.Model):
     #: Lower-cased at the service boundary; the login name.
     email: Mapped[str] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(120))
-    #: Argon2id hash (PHC string).
-    password_hash: Mapped[str] = mapped_column(String(255))
+    #: Argon2id hash (PHC string); None until the holder of an imported account sets a
+    #: password through the welcome link (nobody can sign in to it before).
+    password_hash: Mapped[str | None] = mapped_column(String(255))
     #: Preferred interface and content language: ``zh-CN`` or ``en``.
     locale: Mapped[str] = mapped_column(String(8), default="zh-CN")
     is_platform_admin: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -149,6 +149,24 @@ def reset_password(token: str):
     return render_template("accounts/reset_password.html", form=form)
 
 
+@bp.route("/welcome/<token>", methods=["GET", "POST"])
+def welcome(token: str):
+    """Choose a first password from the welcome link of an imported account."""
+    secret = current_app.config["SECRET_KEY"]
+    max_age = current_app.config["WELCOME_LINK_DAYS"] * 86400
+    salt = service.WELCOME_SALT
+    check = service.check_reset_token(db.session, token, secret, max_age, salt)
+    if check.user is None:
+        return render_template("accounts/reset_invalid.html", problem=check.problem), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        service.reset_password(db.session, token, form.password.data, secret, max_age, salt)
+        db.session.commit()
+        flash(_("Your password has been set. Please sign in."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
 def _reset_max_age() -> int:
     return current_app.config["PASSWORD_RESET_HOURS"] * 3600
 

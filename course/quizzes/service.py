@@ -19,6 +19,7 @@ from course.catalog.models import Course, CourseVersion, is_current_version
 from course.memo import Memo
 from course.progress import xapi
 from course.progress.service import object_iri, quiz_exhausted, record, update_completion
+from course.quizzes import itemsums
 from course.quizzes.draw import DrawError, arrange, select_questions
 from course.quizzes.gift_write import GiftExport, export_quiz
 from course.quizzes.grading import grade, total_score
@@ -298,6 +299,7 @@ def finish(session: Session, attempt: QuizAttempt, parts: list, now: datetime) -
     attempt.status = GRADED
     attempt.passed = attempt.score >= attempt.pass_mark - 1e-9
     session.flush()
+    itemsums.record(session, attempt, paper_of(session, attempt))
     _report(session, attempt, attempt.user, "passed" if attempt.passed else "failed", now)
 
 
