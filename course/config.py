@@ -79,6 +79,7 @@ def from_env() -> dict:
         "MAIL_FROM": os.environ.get("COURSE_MAIL_FROM", "noreply@course.localhost"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("COURSE_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         "PASSWORD_RESET_HOURS": int(os.environ.get("COURSE_PASSWORD_RESET_HOURS", "2")),
+        "WELCOME_LINK_DAYS": int(os.environ.get("COURSE_WELCOME_LINK_DAYS", "14")),
         "SELF_REGISTRATION": _flag("COURSE_SELF_REGISTRATION", True),
         "JOBS_IMMEDIATE": _flag("COURSE_JOBS_IMMEDIATE", False),
         "CERTIFICATE_WORKERS": int(os.environ.get("COURSE_CERTIFICATE_WORKERS", "2")),
@@ -87,6 +88,17 @@ def from_env() -> dict:
         ),
         "SESSION_COOKIE_SECURE": env == "production",
         "REMEMBER_COOKIE_SECURE": env == "production",
+        # Learning records: stored at install (see docs/learning-records.md).
+        "XAPI_IRI_BASE": os.environ.get("COURSE_XAPI_IRI_BASE", "").rstrip("/"),
+        "XAPI_ACTOR_NAME": _flag("COURSE_XAPI_ACTOR_NAME", True),
+        # Sending statements to an LRS (empty endpoint: nothing is sent).
+        "LRS_ENDPOINT": os.environ.get("COURSE_LRS_ENDPOINT", "").rstrip("/"),
+        "LRS_AUTH": os.environ.get("COURSE_LRS_AUTH", "basic"),
+        "LRS_USERNAME": os.environ.get("COURSE_LRS_USERNAME", ""),
+        "LRS_PASSWORD": os.environ.get("COURSE_LRS_PASSWORD", ""),
+        "LRS_TOKEN_URL": os.environ.get("COURSE_LRS_TOKEN_URL", ""),
+        "LRS_BATCH": int(os.environ.get("COURSE_LRS_BATCH", "100")),
+        "LRS_SETTLE_SECONDS": int(os.environ.get("COURSE_LRS_SETTLE_SECONDS", "60")),
     }
 
 

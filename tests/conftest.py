@@ -68,8 +68,18 @@ def database_template():
     app = create_app(_base_config(f"sqlite:///{path}", _SESSION_DIR / "instance"))
     with app.app_context():
         _db.create_all()
+        _store_record_settings(app)
         _db.engine.dispose()
     return path
+
+
+def _store_record_settings(app):
+    """What migration 0004 stores at install: the IRI base statements are recorded under."""
+    from course.progress.service import store_record_settings
+
+    store_record_settings(_db.session, app.config["BASE_URL"])
+    _db.session.commit()
+    _db.session.remove()
 
 
 def _empty_postgres():
@@ -95,6 +105,9 @@ def make_app(database_template, tmp_path):
         app = create_app(config)
         app.test_client_class = EnglishClient
         made.append(app)
+        if POSTGRES_URL:
+            with app.app_context():
+                _store_record_settings(app)
         return app
 
     yield factory

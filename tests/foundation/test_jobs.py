@@ -66,14 +66,8 @@ def test_the_worker_entry_point_imports_every_task_module_and_the_queue_none():
         "course." + ".".join(path.relative_to(package).with_suffix("").parts)
         for path in package.glob("*/tasks.py")
     )
-    script = (
-        "import sys, course.jobs\n"
-        "print(sorted(m for m in sys.modules if m.startswith('course.')"
-        " and m.endswith('.tasks')))\n"
-        "import course.worker\n"
-        "print(sorted(m for m in sys.modules if m.startswith('course.')"
-        " and m.endswith('.tasks')))\n"
-    )
+    listed = "print(sorted(m for m in sys.modules if m[:7] == 'course.' and m[-6:] == '.tasks'))"
+    script = f"import sys, course.jobs\n{listed}\nimport course.worker\n{listed}\n"
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
     )

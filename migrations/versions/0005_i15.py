@@ -1,7 +1,7 @@
 """periodic_runs: one row per periodic task and scheduled minute (runs once however many workers)
 
 Revision ID: i15
-Revises: 0003
+Revises: i16b
 Create Date: 2026-11-29 18:20:00
 
 """
@@ -13,7 +13,7 @@ import course.db
 
 # revision identifiers, used by Alembic.
 revision = 'i15'
-down_revision = '0003'
+down_revision = 'i16b'
 branch_labels = None
 depends_on = None
 
