@@ -44,6 +44,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     web.init_app(app)
     _register_blueprints(app)
+    _connect_listeners(app)
     _register_template_helpers(app)
 
     from course.cli import register_commands
@@ -80,6 +81,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(authoring_bp)
     app.register_blueprint(reports_bp)
+
+
+def _connect_listeners(app: Flask) -> None:
+    from course.certificates import listeners as certificate_listeners
+
+    certificate_listeners.init_app(app)
 
 
 def _configure_login(login_manager) -> None:

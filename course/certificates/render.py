@@ -10,6 +10,7 @@ refuses everything else (other files, every network address). Errors are raised 
 from __future__ import annotations
 
 import base64
+import functools
 import gc
 import io
 import multiprocessing
@@ -205,13 +206,7 @@ class Renderer:
 
     def check_fonts(self, content: CertificateContent) -> None:
         """Raise :class:`MissingGlyphsError` if a name or title would show empty boxes."""
-        checks = {"name": content.recipient_name}
-        for locale, title in content.course_title.items():
-            checks[f"course title ({locale})"] = title
-        for field_name, text in checks.items():
-            missing = missing_glyphs(text, self.template.fonts)
-            if missing:
-                raise MissingGlyphsError(field_name, missing)
+        check_glyphs(self.template.fonts, content.recipient_name, content.course_title)
 
     def html(self, content: CertificateContent, metadata: dict | None = None) -> str:
         """The certificate's HTML: the template filled with escaped plain values."""
@@ -229,11 +224,16 @@ class Renderer:
         *,
         metadata: dict | None = None,
         attachments: list[tuple[str, bytes, str]] = (),
+        created: datetime | None = None,
+        identifier: bytes | None = None,
     ) -> bytes:
         """Render to PDF/A-3b bytes, embedding ``attachments`` as (filename, data, description).
 
         ``metadata`` supplies ``title``, ``author``, ``subject``, ``keywords`` and ``created``
         (ISO date) for the document information; the template puts them in its ``<head>``.
+        With ``created`` (the attachments' dates) and ``identifier`` (the PDF's file id) the
+        output is deterministic: the same inputs give the same bytes, on any machine, so a lost
+        PDF rendered again is the PDF that was issued.
         """
         self.check_fonts(content)
         document = HTML(
@@ -248,6 +248,8 @@ class Renderer:
                 description=description,
                 relationship="Data",
                 url_fetcher=self.fetcher,
+                created=created,
+                modified=created,
             )
             for name, data, description in attachments
         ]
@@ -258,9 +260,28 @@ class Renderer:
                 pdf_variant="pdf/a-3b",
                 attachments=files,
                 uncompressed_pdf=False,
+                pdf_identifier=identifier,
             )
         except Exception as exc:  # WeasyPrint raises many kinds; report them as one domain error
             raise CertificateRenderError(f"rendering failed: {exc}") from exc
+
+
+def check_glyphs(fonts: tuple[str, ...], name: str, course_title: dict[str, str]) -> None:
+    """The one glyph-coverage rule: raise :class:`MissingGlyphsError` when no installed font
+    (the template's ``fonts`` first) can draw a character of the name or a course title."""
+    checks = {"name": name}
+    for locale, title in (course_title or {}).items():
+        checks[f"course title ({locale})"] = title or ""
+    for field_name, text in checks.items():
+        missing = missing_glyphs(text, fonts)
+        if missing:
+            raise MissingGlyphsError(field_name, missing)
+
+
+@functools.cache
+def template_fonts(folder: Path) -> tuple[str, ...]:
+    """The font families a template folder names (read once per process)."""
+    return load_template(Path(folder)).fonts
 
 
 _renderers: dict[Path, Renderer] = {}
@@ -281,7 +302,11 @@ def render_job(job: RenderJob) -> bytes:
     """Render one certificate in this process; the unit of work of a bulk-issuing pool."""
     global _renders_since_collect
     pdf = renderer_for(job.folder).render(
-        job.content, metadata=job.metadata, attachments=list(job.attachments)
+        job.content,
+        metadata=job.metadata,
+        attachments=list(job.attachments),
+        created=job.created,
+        identifier=job.identifier,
     )
     _renders_since_collect += 1
     if _renders_since_collect >= COLLECT_EVERY:
@@ -298,6 +323,9 @@ class RenderJob:
     content: CertificateContent
     metadata: dict
     attachments: tuple[tuple[str, bytes, str], ...] = ()
+    #: Fixed dates and file id make the output deterministic (see ``Renderer.render``).
+    created: datetime | None = None
+    identifier: bytes | None = None
 
 
 def render_many(jobs: list[RenderJob], workers: int = 1):

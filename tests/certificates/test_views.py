@@ -15,11 +15,11 @@ from course.orgs.models import Cohort, CohortMember
 from .conftest import NOW, complete
 
 
-def issued(world, user=None, render_pdf=False):
+def issued(world, user=None):
     user = user or world.trainee
     complete(user, world.course)
     certificate = service.issue_certificate(
-        db.session, None, user, world.course, world.org, NOW, world.config, render_pdf=render_pdf
+        db.session, None, user, world.course, world.org, NOW, world.config
     )
     db.session.commit()
     return certificate
