@@ -226,9 +226,10 @@ def bulk(slug: str):
     run = bulk_service.start_bulk(
         db.session, current_user, org, course, cohort, bool(form.reissue.data), utcnow()
     )
+    run_id = run.id  # read before commit: reading it after would begin a new transaction
     db.session.commit()
-    bulk_issue_task(run.id)
-    return redirect(url_for("certificates.bulk_status", slug=slug, job_id=run.id))
+    bulk_issue_task(run_id)
+    return redirect(url_for("certificates.bulk_status", slug=slug, job_id=run_id))
 
 
 def _bulk_or_404(org, job_id: int) -> BulkIssue:

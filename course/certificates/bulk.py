@@ -230,5 +230,5 @@ def report(session: Session, bulk_id: int) -> list[tuple[BulkIssueItem, Certific
             .outerjoin(Certificate, Certificate.id == BulkIssueItem.certificate_id)
             .where(BulkIssueItem.bulk_id == bulk_id)
             .order_by(BulkIssueItem.name, BulkIssueItem.id)
-        ).tuples()
+        )
     )

@@ -142,7 +142,7 @@ def bulk_zip_task(bulk_id: int) -> str | None:
             .where(BulkIssueItem.bulk_id == bulk_id)
             .order_by(BulkIssueItem.id)
             .execution_options(yield_per=200)
-        ).tuples()
+        )
         key = f"certificates/{org.slug}/bulk-{run.id}.zip"
         manifest = []
         with storage.writer(key) as out, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bundle:

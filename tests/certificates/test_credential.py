@@ -115,7 +115,9 @@ def test_the_jwt_carries_open_badges_claims(pair):
     assert payload["exp"] == int(datetime(2028, 11, 23, 9, 5, tzinfo=UTC).timestamp())
     assert payload["sub"] == "did:example:holder"
     no_expiry = credential.build_credential(make_facts(valid_until=None))
-    assert not {"exp", "sub"} & set(credential.peek(credential.sign(no_expiry, private_key, "k"))[1])
+    assert not {"exp", "sub"} & set(
+        credential.peek(credential.sign(no_expiry, private_key, "k"))[1]
+    )
 
 
 def test_claims_that_disagree_with_the_credential_are_refused(pair):

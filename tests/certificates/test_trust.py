@@ -23,9 +23,7 @@ from .conftest import NOW, complete
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 PROFILE_SCHEMA = json.loads((FIXTURES / "ob_v3p0_profile_schema.json").read_text())
-CREDENTIAL_SCHEMA = json.loads(
-    (FIXTURES / "ob_v3p0_achievementcredential_schema.json").read_text()
-)
+CREDENTIAL_SCHEMA = json.loads((FIXTURES / "ob_v3p0_achievementcredential_schema.json").read_text())
 
 
 def issue(world, user=None, **kwargs):
@@ -186,9 +184,10 @@ def test_status_lists_grow_past_131072(world, client):
         assert status.is_set(encoded, revoked_bit) is (number == 2)
     assert client.get("/status/city-centre/3").status_code == 404
     assert client.get("/status/city-centre/0").status_code == 404
-    assert verification.verify_upload(
-        db.session, credential.envelope_bytes(second.token), NOW
-    ).state == "revoked"
+    assert (
+        verification.verify_upload(db.session, credential.envelope_bytes(second.token), NOW).state
+        == "revoked"
+    )
 
 
 def test_a_replaced_certificate_links_to_its_successor(world, client):
