@@ -47,6 +47,7 @@ def run_one(size: int, template: str) -> dict:
             (templates / "minimal" / name).write_text(text, encoding="utf-8")
 
     from course import create_app, storage
+    from course.accounts.models import User
     from course.catalog.models import Course, CourseVersion
     from course.certificates import bulk
     from course.certificates.models import BulkIssue
@@ -54,7 +55,6 @@ def run_one(size: int, template: str) -> dict:
     from course.extensions import db
     from course.orgs.models import Cohort, CohortMember, Membership, Organisation
     from course.progress.models import CourseCompletion
-    from course.accounts.models import User
 
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{work / 'bench.db'}",

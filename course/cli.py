@@ -32,7 +32,7 @@ def register_commands(app: Flask) -> None:
 
 
 @click.command()
-@click.option("--workers", default=2, show_default=True, help="Worker threads.")
+@click.option("--workers", default=2, show_default=True, help="Worker processes.")
 def worker(workers: int) -> None:
     """Run the background job worker until interrupted."""
     from course.jobs import run_worker

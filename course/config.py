@@ -66,7 +66,6 @@ def from_env() -> dict:
         "PASSWORD_RESET_HOURS": int(os.environ.get("COURSE_PASSWORD_RESET_HOURS", "2")),
         "SELF_REGISTRATION": _flag("COURSE_SELF_REGISTRATION", True),
         "JOBS_IMMEDIATE": _flag("COURSE_JOBS_IMMEDIATE", False),
-        "CERTIFICATE_WORKERS": int(os.environ.get("COURSE_CERTIFICATE_WORKERS", "2")),
         "CERTIFICATE_TEMPLATES": os.environ.get(
             "COURSE_CERTIFICATE_TEMPLATES", str(PROJECT_ROOT / "certificates")
         ),

@@ -53,10 +53,12 @@ def send_mail_task(to: str, subject: str, body: str) -> str | None:
 
 
 def run_worker(workers: int = 2) -> None:
-    """Run the consumer in this process until interrupted."""
+    """Run the consumer until interrupted, with ``workers`` worker processes: jobs such as
+    certificate renders are CPU-bound and WeasyPrint is not thread-safe, so processes (not
+    threads) let one machine's cores render in parallel."""
     from huey.consumer import Consumer
 
-    Consumer(huey, workers=workers, worker_type="thread", periodic=True).run()
+    Consumer(huey, workers=workers, worker_type="process", periodic=True).run()
 
 
 # Area task modules register themselves by being imported here.

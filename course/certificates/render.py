@@ -14,6 +14,7 @@ import functools
 import gc
 import io
 import multiprocessing
+import threading
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -298,16 +299,22 @@ def renderer_for(folder: Path) -> Renderer:
     return _renderers[folder]
 
 
+#: WeasyPrint is not thread-safe and the renderers are shared: one render at a time per process
+#: (parallelism comes from processes: job workers, or ``render_many``'s pool).
+_render_lock = threading.Lock()
+
+
 def render_job(job: RenderJob) -> bytes:
-    """Render one certificate in this process; the unit of work of a bulk-issuing pool."""
+    """Render one certificate in this process; the unit of work of a render job or pool."""
     global _renders_since_collect
-    pdf = renderer_for(job.folder).render(
-        job.content,
-        metadata=job.metadata,
-        attachments=list(job.attachments),
-        created=job.created,
-        identifier=job.identifier,
-    )
+    with _render_lock:
+        pdf = renderer_for(job.folder).render(
+            job.content,
+            metadata=job.metadata,
+            attachments=list(job.attachments),
+            created=job.created,
+            identifier=job.identifier,
+        )
     _renders_since_collect += 1
     if _renders_since_collect >= COLLECT_EVERY:
         gc.collect()

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from course.certificates import credential, service
 from course.certificates.models import Certificate
 from course.extensions import db
-from course.orgs.models import Cohort, CohortMember
 
 from .conftest import NOW, complete
 
