@@ -19,7 +19,7 @@ from course.certificates import credential, keys, service, status, verification
 from course.certificates.models import Certificate, CertificateAudit
 from course.extensions import db
 
-from .conftest import NOW, complete
+from .conftest import NOW, complete, english
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 PROFILE_SCHEMA = json.loads((FIXTURES / "ob_v3p0_profile_schema.json").read_text())
@@ -74,7 +74,7 @@ def test_only_the_issued_pdf_verifies_byte_for_byte(world, client):
         result = verification.verify_upload(db.session, upload, NOW)
         assert result.state == "invalid" and result.certificate is None
         assert result.claimed.id == mine.id
-        failed = [str(c.message) for c in result.checks if not c.ok]
+        failed = [english(c.message) for c in result.checks if not c.ok]
         assert "not the PDF that was issued" in failed[0] and mine.serial in failed[0]
 
     page = client.post("/verify", data={"file": (io.BytesIO(swapped), "c.pdf")})
