@@ -2,12 +2,13 @@
 
 Keys are relative POSIX paths such as ``certificates/2026/abc.pdf``. Every file goes through
 this module; no caller opens a local path. The store behind it is chosen by
-``COURSE_FILES_URL`` (``file:///path``, default the instance's ``files/`` folder). Other
-backends (object storage) implement the same :class:`Store` interface.
+``COURSE_FILES_URL``: ``file:///path`` (default the instance's ``files/`` folder) or
+``s3://bucket/prefix`` on any S3-compatible service (:mod:`course.storage_s3`).
 
 The interface every caller uses:
 
 - ``save(key, data)``, ``read(key)``, ``exists(key)``, ``delete(key)``, ``size(key)``;
+- ``keys(prefix)``: the keys under a folder-like prefix, sorted;
 - ``open(key)``: a binary file object to stream from;
 - ``writer(key)``: a context manager giving a binary file object to stream into; the object
   appears under ``key`` only when the block ends without an error;
@@ -26,7 +27,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Protocol
 from urllib.parse import unquote, urlparse
 
-from flask import Response, current_app, send_file
+from flask import Response, current_app, redirect, send_file
 
 
 class StorageKeyError(ValueError):
@@ -63,6 +64,8 @@ class Store(Protocol):
     def writer(self, key: str) -> contextlib.AbstractContextManager[IO[bytes]]: ...
 
     def presigned_url(self, key: str, download_name: str, mimetype: str | None) -> str | None: ...
+
+    def keys(self, prefix: str = "") -> Iterator[str]: ...
 
     def describe(self) -> str: ...
 
@@ -112,6 +115,16 @@ class FileStore:
     def presigned_url(self, key: str, download_name: str, mimetype: str | None) -> str | None:
         return None
 
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        """Every key under ``prefix`` (a folder-like prefix such as ``outbox/``), sorted."""
+        if not self.root.is_dir():
+            return
+        for path in sorted(self.root.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                key = path.relative_to(self.root).as_posix()
+                if key.startswith(prefix):
+                    yield key
+
     def describe(self) -> str:
         return f"file://{self.root}"
 
@@ -120,13 +133,21 @@ class FileStore:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def store_from_url(url: str, instance_path: Path) -> Store:
-    """The store named by ``COURSE_FILES_URL``; empty means the instance's ``files/`` folder."""
+def store_from_url(url: str, instance_path: Path, presign_seconds: int = 300) -> Store:
+    """The store named by ``COURSE_FILES_URL``; empty means the instance's ``files/`` folder.
+    ``presign_seconds`` is how long a download link signed by an object store lives (0: the
+    application streams every download itself)."""
     if not url:
         return FileStore(Path(instance_path) / "files")
     parsed = urlparse(url)
     if parsed.scheme == "file":
         return FileStore(Path(unquote(parsed.path)))
+    if parsed.scheme == "s3":
+        if not parsed.netloc:
+            raise StoreConfigError("COURSE_FILES_URL=s3://BUCKET/PREFIX needs a bucket name")
+        from course.storage_s3 import S3Store  # boto3 loads only when an object store is used
+
+        return S3Store(parsed.netloc, unquote(parsed.path), presign_seconds=presign_seconds)
     raise StoreConfigError(f"unsupported COURSE_FILES_URL scheme: {parsed.scheme or url!r}")
 
 
@@ -135,7 +156,11 @@ def current() -> Store:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     store = app.extensions.get("course.store")
     if store is None:
-        store = store_from_url(app.config.get("FILES_URL", ""), Path(app.config["INSTANCE_PATH"]))
+        store = store_from_url(
+            app.config.get("FILES_URL", ""),
+            Path(app.config["INSTANCE_PATH"]),
+            int(app.config.get("FILES_PRESIGN_SECONDS", 300)),
+        )
         app.extensions["course.store"] = store
     return store
 
@@ -164,6 +189,10 @@ def open(key: str) -> IO[bytes]:  # noqa: A001 - the store's verb
     return current().open(key)
 
 
+def keys(prefix: str = "") -> Iterator[str]:
+    return current().keys(prefix)
+
+
 def writer(key: str) -> contextlib.AbstractContextManager[IO[bytes]]:
     return current().writer(key)
 
@@ -182,8 +211,6 @@ def send(
     if as_attachment:
         url = store.presigned_url(key, name, mimetype)
         if url:
-            from flask import redirect
-
             return redirect(url, code=302)
     return send_file(
         store.open(key),

@@ -15,13 +15,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager
 
 from course import storage
 from course.accounts.models import User
 from course.catalog.models import Course
 from course.certificates import bulk as bulk_service
 from course.certificates import pdfs, service
+from course.certificates.blueprint import bp, issuing_config, org_or_404
 from course.certificates.forms import (
     BulkIssueForm,
     ConfirmForm,
@@ -32,22 +33,23 @@ from course.certificates.forms import (
 from course.certificates.models import BulkIssue, Certificate
 from course.certificates.render import CertificateRenderError
 from course.certificates.tasks import bulk_issue_task
-from course.certificates.views import _config, _org_or_404, bp
 from course.db import utcnow
 from course.extensions import db
 from course.orgs import service as orgs_service
-from course.orgs.models import Cohort
+from course.orgs.models import Cohort, Membership
+from course.pagination import paginate
 from course.policy import require
+from course.reports import orgreport
 
 
 def _managed_org(slug: str):
-    org = _org_or_404(slug)
+    org = org_or_404(slug)
     require(current_user, "certificates.manage", org)
     return org
 
 
 def _forms(org):
-    config = _config()
+    config = issuing_config()
     settings = service.settings_for(db.session, org)
     settings_form = SettingsForm(
         prefix="settings", template=settings.template or "", auto_issue=settings.auto_issue
@@ -58,13 +60,9 @@ def _forms(org):
     courses = db.session.scalars(select(Course).order_by(Course.slug)).all()
     course_choices = [(c.slug, c.title.get("zh-CN") or c.slug) for c in courses]
     issue_form = IssueForm(prefix="issue")
-    issue_form.user_id.choices = [
-        (m.user.id, f"{m.user.display_name} <{m.user.email}>")
-        for m in orgs_service.members(db.session, org)
-    ]
     issue_form.course_slug.choices = course_choices
     bulk_form = BulkIssueForm(prefix="bulk")
-    bulk_form.cohort_id.choices = [(c.id, c.name) for c in orgs_service.cohorts(db.session, org)]
+    bulk_form.cohort_id.choices = [(c.id, c.name) for c in orgreport.cohorts_of(db.session, org)]
     bulk_form.course_slug.choices = course_choices
     return settings_form, issue_form, bulk_form
 
@@ -82,27 +80,67 @@ def manage(slug: str):
             org,
             settings_form.template.data or None,
             settings_form.auto_issue.data,
-            _config(),
+            issuing_config(),
         )
         db.session.commit()
         flash(_("The certificate settings have been saved."), "success")
         return redirect(url_for("certificates.manage", slug=slug))
-    issued = db.session.scalars(
-        select(Certificate)
-        .options(joinedload(Certificate.user))
-        .where(Certificate.organisation_id == org.id)
-        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
-        .limit(200)
-    ).all()
+    q, status = request.args.get("q", ""), request.args.get("status") or None
+    trainee_q = request.args.get("trainee_q", "").strip()
     return render_template(
         "certificates/manage.html",
         org=org,
         settings_form=settings_form,
         issue_form=issue_form,
         bulk_form=bulk_form,
-        issued=issued,
+        issued=paginate(_issued_query(org, q, status)),
         missing_branding=pdfs.missing_branding(org),
+        q=q,
+        status=status,
+        trainee_q=trainee_q,
+        matches=orgs_service.search_members(db.session, org, trainee_q) if trainee_q else [],
         now=utcnow(),
+    )
+
+
+def _issued_query(org, q: str, status: str | None):
+    """The organisation's certificates, newest first, by serial, name or address and status."""
+    query = (
+        select(Certificate)
+        .join(User, User.id == Certificate.user_id)
+        .options(contains_eager(Certificate.user))
+        .where(Certificate.organisation_id == org.id)
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    )
+    q = q.strip()
+    if q:
+        query = query.where(
+            Certificate.serial.contains(q, autoescape=True)
+            | Certificate.recipient_name.contains(q, autoescape=True)
+            | User.email.contains(q.lower(), autoescape=True)
+        )
+    if status in ("valid", "revoked"):
+        query = query.where(Certificate.status == status)
+    return query
+
+
+@bp.get("/orgs/<slug>/certificates/trainees.json")
+@login_required
+def trainee_search(slug: str):
+    """Members matching ``?q=`` (name, address, employee number, department), at most 20: the
+    suggestions of the trainee picker."""
+    org = _managed_org(slug)
+    found = orgs_service.search_members(db.session, org, request.args.get("q", "")[:120])
+    return jsonify(
+        results=[
+            {
+                "id": m.user.id,
+                "name": m.user.display_name,
+                "email": m.user.email,
+                "department": m.department,
+            }
+            for m in found
+        ]
     )
 
 
@@ -112,10 +150,10 @@ def preview(slug: str):
     """The chosen template rendered with sample data and this organisation's branding."""
     org = _managed_org(slug)
     template = request.args.get("template") or "default"
-    if template not in service.available_templates(_config()):
+    if template not in service.available_templates(issuing_config()):
         abort(404)
     try:
-        data = pdfs.preview_pdf(org, template, _config())
+        data = pdfs.preview_pdf(org, template, issuing_config())
     except CertificateRenderError as exc:
         return Response(str(exc), status=422, mimetype="text/plain")
     return Response(data, mimetype="application/pdf")
@@ -130,7 +168,14 @@ def issue(slug: str):
     if not form.validate_on_submit():
         flash(_("Choose a trainee and a course."), "error")
         return redirect(url_for("certificates.manage", slug=slug))
-    user = db.session.get(User, form.user_id.data)
+    user = db.session.scalar(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(User.id == form.user_id.data, Membership.organisation_id == org.id)
+    )
+    if user is None:
+        flash(_("Choose a trainee and a course."), "error")
+        return redirect(url_for("certificates.manage", slug=slug))
     course = db.session.scalars(select(Course).where(Course.slug == form.course_slug.data)).one()
     try:
         certificate = service.issue_certificate(
@@ -140,7 +185,7 @@ def issue(slug: str):
             course,
             org,
             utcnow(),
-            _config(),
+            issuing_config(),
             override_reason=form.override_reason.data,
         )
     except service.CertificateRefused as exc:
@@ -152,19 +197,14 @@ def issue(slug: str):
     return redirect(url_for("certificates.manage", slug=slug))
 
 
-def _org_certificate_or_404(org, certificate_id: int) -> Certificate:
-    certificate = db.session.get(Certificate, certificate_id)
-    if certificate is None or certificate.organisation_id != org.id:
-        abort(404)
-    return certificate
-
-
 @bp.route("/orgs/<slug>/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])
 @login_required
 def revoke(slug: str, certificate_id: int):
     """Revoke one certificate of this organisation, with a reason, after confirming."""
     org = _managed_org(slug)
-    certificate = _org_certificate_or_404(org, certificate_id)
+    certificate = db.first_or_404(
+        select(Certificate).filter_by(id=certificate_id, organisation_id=org.id)
+    )
     form = RevokeForm()
     if request.method == "GET" or not form.validate_on_submit() or form.confirmed.data != "yes":
         if request.method == "POST" and form.is_submitted() and not form.reason.data:
@@ -194,7 +234,7 @@ def rotate_key(slug: str):
     if not form.validate_on_submit() or form.confirmed.data != "yes":
         keys = service.published_keys(db.session, org)
         return render_template("certificates/confirm_rotate.html", org=org, form=form, keys=keys)
-    service.rotate_key(db.session, current_user, org, _config(), utcnow())
+    service.rotate_key(db.session, current_user, org, issuing_config(), utcnow())
     db.session.commit()
     flash(_("A new signing key is in use."), "success")
     return redirect(url_for("certificates.manage", slug=slug))
@@ -233,10 +273,7 @@ def bulk(slug: str):
 
 
 def _bulk_or_404(org, job_id: int) -> BulkIssue:
-    job = db.session.get(BulkIssue, job_id)
-    if job is None or job.organisation_id != org.id:
-        abort(404)
-    return job
+    return db.first_or_404(select(BulkIssue).filter_by(id=job_id, organisation_id=org.id))
 
 
 @bp.get("/orgs/<slug>/certificates/bulk/<int:job_id>")

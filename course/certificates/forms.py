@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from course.certificates.verification import SERIAL_PATTERN
@@ -19,7 +19,9 @@ class SettingsForm(FlaskForm):
 
 
 class IssueForm(FlaskForm):
-    user_id = SelectField(_l("Trainee"), coerce=int)
+    #: Chosen from the trainee search (radio buttons, or the script's suggestions); the view
+    #: checks that the person is a member of the organisation.
+    user_id = IntegerField(_l("Trainee"), validators=[DataRequired()])
     course_slug = SelectField(_l("Course"))
     override_reason = TextAreaField(
         _l("Reason for issuing without a recorded completion"),

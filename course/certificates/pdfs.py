@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from course import storage
+from course import metrics, storage
 from course.certificates import credential
 from course.certificates.models import Certificate
 from course.certificates.render import (
@@ -188,6 +188,7 @@ def record_pdf(session: Session, certificate_id: int, key: str, data: bytes) -> 
         .values(pdf_key=key, pdf_sha256=digest)
         .execution_options(synchronize_session="fetch")
     )
+    metrics.CERTIFICATES_RENDERED.labels("stored").inc()
     return digest
 
 

@@ -20,7 +20,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from course import storage
+from course import metrics, storage
 from course.accounts.models import User
 from course.catalog.models import Course
 from course.certificates import bulk, pdfs, service
@@ -67,6 +67,7 @@ def render_certificate_task(certificate_id: int, task=None) -> bool:
                 log.warning("certificate %s: render failed, will retry: %s", certificate_id, exc)
                 raise
             log.error("certificate %s: render failed for good: %s", certificate_id, exc)
+            metrics.CERTIFICATES_RENDERED.labels("failed").inc()
             finished = bulk.rendered(session, certificate_id, str(exc), utcnow())
             session.commit()
             for bulk_id in finished:
@@ -99,7 +100,10 @@ def _render(session: Session, certificate_id: int, config) -> bool:
 def bulk_issue_task(bulk_id: int) -> int:
     """Issue a run's certificates in small batches, committing after each; the PDFs are
     queued one job per certificate as each batch commits. Returns the trainees looked at."""
-    with app_context(), Session(db.engine) as session:
+    with app_context():
+        # The context's own session: in immediate mode (tests) that is the request's, so the
+        # audit trail's look at the signed-in admin happens in the same transaction.
+        session = db.session
         config = service.config_from(current_app.config)
         run = session.get(BulkIssue, bulk_id)
         if run is None or run.state not in ("queued", "issuing"):

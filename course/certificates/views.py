@@ -9,10 +9,8 @@ import json
 from urllib.parse import urlencode
 
 from flask import (
-    Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -26,36 +24,16 @@ from sqlalchemy import select
 
 from course import storage
 from course.certificates import credential, pdfs, service, verification
+from course.certificates.blueprint import bp, issuing_config, org_or_404
 from course.certificates.forms import VerifyCodeForm, VerifyUploadForm
 from course.certificates.models import Certificate
 from course.certificates.render import CertificateRenderError
 from course.db import utcnow, write_intent
 from course.extensions import csrf, db, limiter
-from course.orgs.models import Organisation
 from course.policy import require
 from course.web import writes_on_get
 
-bp = Blueprint("certificates", __name__)
-
 VERIFY_LIMIT = "30 per minute"
-
-
-def _config() -> service.IssuingConfig:
-    return service.config_from(current_app.config)
-
-
-def _certificate_or_404(certificate_id: int) -> Certificate:
-    certificate = db.session.get(Certificate, certificate_id)
-    if certificate is None:
-        abort(404)
-    return certificate
-
-
-def _org_or_404(slug: str) -> Organisation:
-    org = db.session.scalars(select(Organisation).where(Organisation.slug == slug)).first()
-    if org is None:
-        abort(404)
-    return org
 
 
 # --- the trainee's certificates ---------------------------------------------------------------
@@ -66,7 +44,7 @@ def _org_or_404(slug: str) -> Organisation:
 def mine():
     """The signed-in trainee's certificates, with downloads and sharing."""
     certificates = service.certificates_of(db.session, current_user.id)
-    links = {c.id: linkedin_url(c, _config()) for c in certificates}
+    links = {c.id: linkedin_url(c, issuing_config()) for c in certificates}
     return render_template(
         "certificates/mine.html", certificates=certificates, links=links, now=utcnow()
     )
@@ -76,7 +54,7 @@ def mine():
 @login_required
 def download_pdf(certificate_id: int):
     """The certificate's PDF as stored: the same bytes from every machine."""
-    certificate = _certificate_or_404(certificate_id)
+    certificate = db.get_or_404(Certificate, certificate_id)
     require(current_user, "certificates.view", certificate)
     if not pdfs.is_stored(certificate):
         try:
@@ -98,7 +76,7 @@ def _render_missing_pdf(certificate: Certificate) -> None:
     inputs. Rendering is deterministic, so a node racing another writes the same bytes; no
     transaction is held open while it renders."""
     org = certificate.organisation
-    job = pdfs.render_job_for(certificate, org, _config())
+    job = pdfs.render_job_for(certificate, org, issuing_config())
     key = pdfs.pdf_key(certificate, org)
     db.session.rollback()  # end the read transaction (a GET begins deferred)
     data = pdfs.render_pdf(job)
@@ -112,7 +90,7 @@ def _render_missing_pdf(certificate: Certificate) -> None:
 @login_required
 def download_json(certificate_id: int):
     """The signed credential (an EnvelopedVerifiableCredential holding the VC-JWT)."""
-    certificate = _certificate_or_404(certificate_id)
+    certificate = db.get_or_404(Certificate, certificate_id)
     require(current_user, "certificates.view", certificate)
     return Response(
         credential.envelope_bytes(certificate.token),
@@ -125,7 +103,7 @@ def download_json(certificate_id: int):
 @login_required
 def visibility(certificate_id: int):
     """Show or hide the certificate in the issuer's public listing."""
-    certificate = _certificate_or_404(certificate_id)
+    certificate = db.get_or_404(Certificate, certificate_id)
     require(current_user, "certificates.share", certificate)
     service.set_public(db.session, current_user, certificate, request.form.get("public") == "1")
     db.session.commit()
@@ -192,7 +170,7 @@ def verify_code(code: str):
         certificate=certificate,
         state=certificate.state(utcnow()),
         successor=service.successor(db.session, certificate),
-        verify_url=_config().verify_url(certificate.code),
+        verify_url=issuing_config().verify_url(certificate.code),
     )
 
 
@@ -205,7 +183,7 @@ def api_verify():
     data = upload.read() if upload else request.get_data()
     now = utcnow()
     result = verification.verify_upload(db.session, data, now)
-    url = _config().verify_url(result.certificate.code) if result.certificate else None
+    url = issuing_config().verify_url(result.certificate.code) if result.certificate else None
     return jsonify(verification.as_json(result, now, url)), (
         422 if result.state == "invalid" else 200
     )
@@ -219,37 +197,37 @@ def api_verify_code(code: str):
     if certificate is None:
         return jsonify({"state": "unknown", "message": "No certificate has this code."}), 404
     now = utcnow()
-    url = _config().verify_url(certificate.code)
+    url = issuing_config().verify_url(certificate.code)
     return jsonify(verification.public_facts(certificate, now, url))
 
 
 @bp.get("/issuers/<slug>.json")
 def issuer(slug: str):
     """The organisation's Open Badges issuer profile, linking its public keys."""
-    return jsonify(verification.issuer_profile(db.session, _org_or_404(slug), _config()))
+    return jsonify(verification.issuer_profile(db.session, org_or_404(slug), issuing_config()))
 
 
 @bp.get("/issuers/<slug>/keys")
 def issuer_keys(slug: str):
     """The organisation's public keys, current and retired, as a JWK Set."""
-    return jsonify(verification.jwks(db.session, _org_or_404(slug), _config()))
+    return jsonify(verification.jwks(db.session, org_or_404(slug), issuing_config()))
 
 
 @bp.get("/issuers/<slug>/keys/<kid>")
 def issuer_key(slug: str, kid: str):
     """One public key as a JWK: what the ``kid`` URL of a signed certificate dereferences to."""
-    org = _org_or_404(slug)
+    org = org_or_404(slug)
     key = verification.find_key(db.session, org, kid)
     if key is None:
         abort(404)
-    body = json.dumps(verification.published_jwk(key, org, _config()))
+    body = json.dumps(verification.published_jwk(key, org, issuing_config()))
     return Response(body, mimetype="application/jwk+json")
 
 
 @bp.get("/issuers/<slug>")
 def issuer_listing(slug: str):
     """The certificates an organisation issued whose holders chose to list them."""
-    org = _org_or_404(slug)
+    org = org_or_404(slug)
     certificates = db.session.scalars(
         select(Certificate)
         .where(
@@ -268,12 +246,9 @@ def issuer_listing(slug: str):
 def status_list(slug: str, list_number: int):
     """One of the organisation's revocation status lists, a signed
     BitstringStatusListCredential (131,072 certificates per list)."""
-    org = _org_or_404(slug)
-    token = verification.status_list_token(db.session, org, _config(), utcnow(), list_number)
+    org = org_or_404(slug)
+    token = verification.status_list_token(db.session, org, issuing_config(), utcnow(), list_number)
     if token is None:
         abort(404)
     db.session.commit()  # the first request may create the organisation's signing key
     return Response(token, mimetype="application/vc+jwt")
-
-
-from course.certificates import admin  # noqa: E402,F401  (the org admin's routes on bp)

@@ -1,7 +1,7 @@
 """certificates: the stored PDF's SHA-256, bulk runs' re-issue choice and per-trainee outcomes
 
 Revision ID: certs
-Revises: 0003
+Revises: i20
 Create Date: 2026-11-29 19:00:00
 
 """
@@ -12,7 +12,7 @@ from course.db import UTCDateTime
 
 # revision identifiers, used by Alembic.
 revision = "certs"
-down_revision = "0003"
+down_revision = "i20"
 branch_labels = None
 depends_on = None
 
