@@ -24,7 +24,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, joinedload
 
 from course.accounts.models import User
-from course.catalog.models import Course, CourseVersion
+from course.catalog.models import Course, CourseVersion, is_current_version
 from course.certificates.models import (
     Certificate,
     CertificateAudit,
@@ -112,11 +112,7 @@ def available_templates(config: IssuingConfig) -> list[str]:
 
 def course_certificate(session: Session, course: Course) -> dict:
     """The course's ``certificate`` settings from its current version's manifest."""
-    version = session.scalars(
-        select(CourseVersion).where(
-            CourseVersion.course_id == course.id, CourseVersion.number == course.current_number
-        )
-    ).first()
+    version = session.scalars(select(CourseVersion).where(is_current_version(course))).first()
     manifest = version.manifest if version is not None else {}
     return dict(manifest.get("certificate") or {}), (manifest.get("locales") or ["zh-CN"])[0]
 
