@@ -49,6 +49,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     web.init_app(app)
     _register_outcome_providers()
     _register_blueprints(app)
+    _connect_listeners(app)
     _register_template_helpers(app)
 
     from course.cli import register_commands
@@ -119,6 +120,12 @@ def _register_outcome_providers() -> None:
 
     outcomes.register("quizzes", quiz_outcomes)
     outcomes.register("cases", case_outcomes)
+
+
+def _connect_listeners(app: Flask) -> None:
+    from course.certificates import listeners as certificate_listeners
+
+    certificate_listeners.init_app(app)
 
 
 def _configure_login(login_manager) -> None:

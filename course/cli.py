@@ -42,7 +42,7 @@ def register_commands(app: Flask) -> None:
 
 
 @click.command()
-@click.option("--workers", default=2, show_default=True, help="Worker threads.")
+@click.option("--workers", default=2, show_default=True, help="Worker processes.")
 @click.option(
     "--metrics-port",
     type=int,

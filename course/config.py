@@ -87,7 +87,6 @@ def from_env() -> dict:
         "WELCOME_LINK_DAYS": int(os.environ.get("COURSE_WELCOME_LINK_DAYS", "14")),
         "SELF_REGISTRATION": _flag("COURSE_SELF_REGISTRATION", True),
         "JOBS_IMMEDIATE": _flag("COURSE_JOBS_IMMEDIATE", False),
-        "CERTIFICATE_WORKERS": int(os.environ.get("COURSE_CERTIFICATE_WORKERS", "2")),
         "CERTIFICATE_TEMPLATES": os.environ.get(
             "COURSE_CERTIFICATE_TEMPLATES", str(PROJECT_ROOT / "certificates")
         ),

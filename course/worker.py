@@ -28,4 +28,6 @@ def run_worker(workers: int = 2) -> None:
     logs.configure(
         os.environ.get("COURSE_LOG_FORMAT", "text"), os.environ.get("COURSE_LOG_LEVEL", "INFO")
     )
-    Consumer(huey, workers=workers, worker_type="thread", periodic=True).run()
+    # Processes, not threads: certificate renders are CPU-bound and WeasyPrint is not
+    # thread-safe, so each worker process renders in parallel with the others.
+    Consumer(huey, workers=workers, worker_type="process", periodic=True).run()

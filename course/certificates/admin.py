@@ -20,16 +20,23 @@ from sqlalchemy.orm import contains_eager
 from course import storage
 from course.accounts.models import User
 from course.catalog.models import Course
-from course.certificates import service
+from course.certificates import bulk as bulk_service
+from course.certificates import pdfs, service
 from course.certificates.blueprint import bp, issuing_config, org_or_404
-from course.certificates.forms import BulkIssueForm, IssueForm, RevokeForm, SettingsForm
+from course.certificates.forms import (
+    BulkIssueForm,
+    ConfirmForm,
+    IssueForm,
+    RevokeForm,
+    SettingsForm,
+)
 from course.certificates.models import BulkIssue, Certificate
-from course.certificates.pdfs import preview_pdf
 from course.certificates.render import CertificateRenderError
+from course.certificates.tasks import bulk_issue_task
 from course.db import utcnow
 from course.extensions import db
 from course.orgs import service as orgs_service
-from course.orgs.models import Membership
+from course.orgs.models import Cohort, Membership
 from course.pagination import paginate
 from course.policy import require
 from course.reports import orgreport
@@ -86,8 +93,8 @@ def manage(slug: str):
         settings_form=settings_form,
         issue_form=issue_form,
         bulk_form=bulk_form,
-        revoke_form=RevokeForm(),
         issued=paginate(_issued_query(org, q, status)),
+        missing_branding=pdfs.missing_branding(org),
         q=q,
         status=status,
         trainee_q=trainee_q,
@@ -146,7 +153,7 @@ def preview(slug: str):
     if template not in service.available_templates(issuing_config()):
         abort(404)
     try:
-        data = preview_pdf(org, template, issuing_config())
+        data = pdfs.preview_pdf(org, template, issuing_config())
     except CertificateRenderError as exc:
         return Response(str(exc), status=422, mimetype="text/plain")
     return Response(data, mimetype="application/pdf")
@@ -181,27 +188,30 @@ def issue(slug: str):
             issuing_config(),
             override_reason=form.override_reason.data,
         )
-    except (service.CertificateRefused, CertificateRenderError) as exc:
+    except service.CertificateRefused as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("certificates.manage", slug=slug))
-    db.session.commit()
+    db.session.commit()  # queues the PDF
     flash(_("Certificate %(serial)s issued.", serial=certificate.serial), "success")
     return redirect(url_for("certificates.manage", slug=slug))
 
 
-@bp.post("/orgs/<slug>/certificates/<int:certificate_id>/revoke")
+@bp.route("/orgs/<slug>/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])
 @login_required
 def revoke(slug: str, certificate_id: int):
-    """Revoke one certificate of this organisation, with a reason."""
+    """Revoke one certificate of this organisation, with a reason, after confirming."""
     org = _managed_org(slug)
     certificate = db.first_or_404(
         select(Certificate).filter_by(id=certificate_id, organisation_id=org.id)
     )
     form = RevokeForm()
-    if not form.validate_on_submit():
-        flash(_("A revocation needs a reason."), "error")
-        return redirect(url_for("certificates.manage", slug=slug))
+    if request.method == "GET" or not form.validate_on_submit() or form.confirmed.data != "yes":
+        if request.method == "POST" and form.is_submitted() and not form.reason.data:
+            flash(_("A revocation needs a reason."), "error")
+        return render_template(
+            "certificates/confirm_revoke.html", org=org, certificate=certificate, form=form
+        )
     try:
         service.revoke_certificate(
             db.session, current_user, certificate, form.reason.data, utcnow()
@@ -214,11 +224,16 @@ def revoke(slug: str, certificate_id: int):
     return redirect(url_for("certificates.manage", slug=slug))
 
 
-@bp.post("/orgs/<slug>/certificates/rotate-key")
+@bp.route("/orgs/<slug>/certificates/rotate-key", methods=["GET", "POST"])
 @login_required
 def rotate_key(slug: str):
-    """Replace the organisation's signing key; certificates signed before still verify."""
+    """Replace the organisation's signing key after confirming; certificates signed before
+    still verify."""
     org = _managed_org(slug)
+    form = ConfirmForm()
+    if not form.validate_on_submit() or form.confirmed.data != "yes":
+        keys = service.published_keys(db.session, org)
+        return render_template("certificates/confirm_rotate.html", org=org, form=form, keys=keys)
     service.rotate_key(db.session, current_user, org, issuing_config(), utcnow())
     db.session.commit()
     flash(_("A new signing key is in use."), "success")
@@ -228,27 +243,33 @@ def rotate_key(slug: str):
 @bp.post("/orgs/<slug>/certificates/bulk")
 @login_required
 def bulk(slug: str):
-    """Start issuing for a whole cohort in the background."""
-    from course.certificates.tasks import bulk_issue_task
-
+    """Show who a cohort run would issue to; once confirmed, start it in the background."""
     org = _managed_org(slug)
     form = _forms(org)[2]
     if not form.validate_on_submit():
         flash(_("Choose a cohort and a course."), "error")
         return redirect(url_for("certificates.manage", slug=slug))
-    course = db.session.scalars(select(Course).where(Course.slug == form.course_slug.data)).one()
-    job = BulkIssue(
-        organisation_id=org.id,
-        course_id=course.id,
-        cohort_id=form.cohort_id.data,
-        requested_by_id=current_user.id,
-        created_at=utcnow(),
-        failures=[],
+    course = db.first_or_404(select(Course).where(Course.slug == form.course_slug.data))
+    cohort = db.get_or_404(Cohort, form.cohort_id.data)
+    if cohort.organisation_id != org.id:
+        abort(404)
+    if form.confirmed.data != "yes":
+        plan = bulk_service.plan(db.session, org, course, cohort, utcnow())
+        return render_template(
+            "certificates/confirm_bulk.html",
+            org=org,
+            form=form,
+            course=course,
+            cohort=cohort,
+            plan=plan,
+        )
+    run = bulk_service.start_bulk(
+        db.session, current_user, org, course, cohort, bool(form.reissue.data), utcnow()
     )
-    db.session.add(job)
+    run_id = run.id  # read before commit: reading it after would begin a new transaction
     db.session.commit()
-    bulk_issue_task(job.id)
-    return redirect(url_for("certificates.bulk_status", slug=slug, job_id=job.id))
+    bulk_issue_task(run_id)
+    return redirect(url_for("certificates.bulk_status", slug=slug, job_id=run_id))
 
 
 def _bulk_or_404(org, job_id: int) -> BulkIssue:
@@ -258,10 +279,32 @@ def _bulk_or_404(org, job_id: int) -> BulkIssue:
 @bp.get("/orgs/<slug>/certificates/bulk/<int:job_id>")
 @login_required
 def bulk_status(slug: str, job_id: int):
-    """The progress of a bulk issue, and its ZIP once done."""
+    """The progress of a bulk issue, what it did for each trainee, and its ZIP once done."""
     org = _managed_org(slug)
     job = _bulk_or_404(org, job_id)
-    return render_template("certificates/bulk.html", org=org, job=job)
+    counts = bulk_service.counts(db.session, job.id)
+    return render_template(
+        "certificates/bulk.html",
+        org=org,
+        job=job,
+        counts=counts,
+        progress=_progress(job, counts),
+        rows=bulk_service.report(db.session, job.id),
+    )
+
+
+def _progress(job: BulkIssue, counts: dict) -> dict:
+    done = sum(counts[k] for k in ("issued", "already", "ineligible", "failed"))
+    percent = round(100 * done / job.total) if job.total else (100 if job.state == "done" else 0)
+    if job.state != "done":
+        verdict = "running"
+    elif counts["failed"]:
+        verdict = "failed"
+    elif counts["issued"] == 0:
+        verdict = "nothing"
+    else:
+        verdict = "ok"
+    return {"done": done, "percent": percent, "verdict": verdict}
 
 
 @bp.get("/orgs/<slug>/certificates/bulk/<int:job_id>.json")
@@ -269,12 +312,14 @@ def bulk_status(slug: str, job_id: int):
 def bulk_progress(slug: str, job_id: int):
     """Progress of a bulk issue as JSON (polled by the progress page)."""
     job = _bulk_or_404(_managed_org(slug), job_id)
-    percent = (
-        round(100 * job.done / job.total) if job.total else (100 if job.state == "done" else 0)
-    )
-    return jsonify(
-        state=job.state, done=job.done, total=job.total, percent=percent, failures=job.failures
-    )
+    counts = bulk_service.counts(db.session, job.id)
+    progress = _progress(job, counts)
+    failures = [
+        {"name": item.name, "error": item.error}
+        for item, _certificate in bulk_service.report(db.session, job.id)
+        if item.outcome == "failed"
+    ]
+    return jsonify(state=job.state, total=job.total, counts=counts, failures=failures, **progress)
 
 
 @bp.get("/orgs/<slug>/certificates/bulk/<int:job_id>.zip")

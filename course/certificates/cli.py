@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from course.certificates import service, verification
 from course.certificates.pdfs import preview_pdf
@@ -64,8 +65,9 @@ def preview(org_slug: str, out: Path, template: str) -> None:
 def verify(file: Path) -> None:
     """Check a certificate PDF or JSON credential; exit status 1 unless it is valid."""
     result = verification.verify_upload(db.session, file.read_bytes(), utcnow())
-    for check in result.checks:
-        click.echo(f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.message}")
+    with force_locale("en"):  # operators' commands speak English, like the rest of the CLI
+        for check in result.checks:
+            click.echo(f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.message}")
     click.echo(f"state: {result.state}")
     if result.state != "valid":
         raise SystemExit(1)

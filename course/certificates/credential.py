@@ -5,6 +5,13 @@ It is secured as a VC-JWT in the VC-JOSE-COSE style: the JWS payload *is* the cr
 header names the algorithm (EdDSA over Ed25519), the media type (``vc+jwt``) and the key id. Being
 a byte-exact signature it needs no JSON-LD processing, and any JOSE library can check it.
 
+Open Badges 3.0 (section 8.2, VC-JWT) adds registered JWT claims next to the credential's members:
+``iss`` (the issuer's id), ``jti`` (the credential's id), ``nbf`` (``validFrom``), ``exp``
+(``validUntil``, when present) and ``sub`` (``credentialSubject.id``, when present); and a ``kid``
+that is a URL dereferencing to the public JWK. :func:`sign` adds the claims and :func:`verify`
+refuses a token whose claims disagree with its credential. Tokens signed before the claims
+existed carry none and still verify.
+
 Outside a JWT-aware channel (the file a trainee downloads, the PDF attachment) the JWT travels in
 the data model's own wrapper, an ``EnvelopedVerifiableCredential`` whose ``id`` is a ``data:`` URL.
 """
@@ -148,10 +155,72 @@ def build_credential(facts: CredentialFacts) -> dict:
     return credential
 
 
+#: The registered JWT claims Open Badges 3.0 maps from the credential.
+JWT_CLAIMS = ("iss", "jti", "nbf", "exp", "sub")
+
+
+def _epoch(text: str) -> int:
+    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())
+
+
+def jwt_claims(document: dict) -> dict:
+    """The registered claims for a credential: ``iss``, ``jti``, ``nbf``, ``exp``, ``sub``."""
+    issuer = document.get("issuer")
+    claims: dict = {
+        "iss": issuer.get("id") if isinstance(issuer, dict) else issuer,
+        "jti": document.get("id"),
+        "nbf": _epoch(document["validFrom"]),
+    }
+    if document.get("validUntil"):
+        claims["exp"] = _epoch(document["validUntil"])
+    subject = document.get("credentialSubject")
+    if isinstance(subject, dict) and subject.get("id"):
+        claims["sub"] = subject["id"]
+    return claims
+
+
 def sign(payload: dict, private_key: Ed25519PrivateKey, kid: str) -> str:
-    """Sign a credential (or status list credential) as a compact VC-JWT."""
+    """Sign a credential (or status list credential) as a compact VC-JWT with OB 3.0's claims.
+
+    ``kid`` is the URL at which the public JWK is published.
+    """
     headers = {"kid": kid, "typ": MEDIA_TYPE, "cty": "vc"}
-    return jwt.encode(payload, private_key, algorithm="EdDSA", headers=headers)
+    return jwt.encode({**payload, **jwt_claims(payload)}, private_key, algorithm="EdDSA",
+                      headers=headers)  # fmt: skip
+
+
+def without_claims(payload: dict) -> dict:
+    """The credential alone: ``payload`` without the registered JWT claims."""
+    return {k: v for k, v in payload.items() if k not in JWT_CLAIMS}
+
+
+def check_claims(payload: dict) -> None:
+    """Raise :class:`CredentialError` (``claims``) when a claim present disagrees with the
+    credential it travels with (a token without claims, signed before they existed, passes)."""
+    present = {k: payload[k] for k in JWT_CLAIMS if k in payload}
+    if not present:
+        return
+    try:
+        expected = jwt_claims(without_claims(payload))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise CredentialError("claims", "The credential has no readable validFrom.") from None
+    wrong = sorted(k for k in present if present[k] != expected.get(k))
+    wrong += sorted(k for k in expected if k not in present)
+    if wrong:
+        raise CredentialError(
+            "claims", "The JWT claims disagree with the credential: " + ", ".join(wrong) + "."
+        )
+
+
+def key_thumbprint(kid: object) -> str | None:
+    """The key's RFC 7638 thumbprint from a ``kid``: the last path segment of a key URL
+    (``.../issuers/<org>/keys/<thumbprint>``) or, in tokens signed before, the bare thumbprint."""
+    if not isinstance(kid, str) or not kid or len(kid) > 2048:
+        return None
+    if "/" not in kid:
+        return kid
+    head, _, last = kid.rstrip("/").rpartition("/")
+    return last if head.endswith("/keys") and last else None
 
 
 def envelope(token: str) -> dict:
@@ -232,10 +301,12 @@ def verify(token: str, public_key: Ed25519PublicKey) -> dict:
         credential = safejson.loads(payload)
     except safejson.JSONInputError:
         raise CredentialError("malformed", "The signed credential is not JSON.") from None
-    if "OpenBadgeCredential" not in (credential.get("type") or []) and (
-        "BitstringStatusListCredential" not in (credential.get("type") or [])
-    ):
+    if not isinstance(credential, dict):
         raise CredentialError("not-a-badge", "The signed document is not an Open Badge.")
+    types = credential.get("type") or []
+    if "OpenBadgeCredential" not in types and "BitstringStatusListCredential" not in types:
+        raise CredentialError("not-a-badge", "The signed document is not an Open Badge.")
+    check_claims(credential)
     return credential
 
 

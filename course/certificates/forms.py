@@ -1,10 +1,14 @@
 """Forms for certificates: settings, issuing, revoking, verifying."""
 
+from __future__ import annotations
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from course.certificates.verification import SERIAL_PATTERN
 
 
 class SettingsForm(FlaskForm):
@@ -28,10 +32,20 @@ class IssueForm(FlaskForm):
 class BulkIssueForm(FlaskForm):
     cohort_id = SelectField(_l("Cohort"), coerce=int)
     course_slug = SelectField(_l("Course"))
+    reissue = BooleanField(
+        _l("Also issue a new certificate to trainees who already hold a valid one")
+    )
+    #: Set by the confirmation step; without it the request only shows what would happen.
+    confirmed = HiddenField()
 
 
 class RevokeForm(FlaskForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    confirmed = HiddenField()
+
+
+class ConfirmForm(FlaskForm):
+    confirmed = HiddenField()
 
 
 class VerifyCodeForm(FlaskForm):
@@ -39,6 +53,18 @@ class VerifyCodeForm(FlaskForm):
         csrf = False  # a public GET form
 
     code = StringField(_l("Verification code"), validators=[DataRequired(), Length(max=40)])
+
+    def validate_code(self, field) -> None:
+        # Serials are sequential: looking certificates up by serial would let anyone list
+        # holders' names. Say which value to type instead.
+        if SERIAL_PATTERN.match((field.data or "").strip()):
+            raise ValidationError(
+                _l(
+                    "This is the certificate's serial number. Type the verification code "
+                    "printed next to it (22 letters and digits, under the QR code), or upload "
+                    "the certificate's PDF below."
+                )
+            )
 
 
 class VerifyUploadForm(FlaskForm):

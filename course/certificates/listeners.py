@@ -1,62 +1,72 @@
-"""Issue a certificate when a trainee completes a course, if the course and organisation allow.
+"""What certificates listen to: course completions, and commits that issued certificates.
 
-Connected to ``course.progress.signals.course_completed`` when this module is imported (the
-certificates blueprint imports it). The receiver runs inside the completing transaction: it adds
-and flushes, never commits, and never renders: the PDF is rendered by a background job queued once
-that transaction has committed, so the trainee's request is not held up by WeasyPrint. A PDF that
-cannot be rendered does not undo anything: the certificate is kept (its signed credential is
-valid) and the PDF is tried again on download.
+``init_app`` (called by ``create_app``) connects both. The completion receiver runs inside the
+completing transaction and calls ``service.issue_on_completion`` with the application's
+configuration; a certificate that cannot be issued (a name the fonts cannot draw) is logged and
+audited, never a reason to undo the completion. After any commit, the PDFs of the certificates
+that transaction issued are queued, one render job each.
 """
 
 from __future__ import annotations
 
 import logging
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from course.accounts.models import User
 from course.certificates import service
-from course.certificates.tasks import render_certificate_task
+from course.certificates.models import CertificateAudit
+from course.certificates.tasks import queue_render
 from course.progress.signals import course_completed
-
-PENDING = "certificates_to_render"
 
 log = logging.getLogger(__name__)
 
 
 def issue_on_completion(course, completion=None, session=None, now=None, **_extra):
     """Receiver of ``course_completed``: issue (or renew) the trainee's certificate."""
-    course_settings, _ = service.course_certificate(session, course)
-    if course_settings.get("auto_issue") is False:
-        return None
-    org = service.issuing_organisation(session, completion.user_id, course)
-    if org is None or not service.settings_for(session, org).auto_issue:
-        return None
-    user = session.get(User, completion.user_id)
     config = service.config_from(current_app.config)
-    certificate = service.issue_certificate(
-        session, None, user, course, org, now, config, completion=completion, render_pdf=False
-    )
-    session.flush()
-    session.info.setdefault(PENDING, []).append(certificate.id)
-    return certificate
+    try:
+        with session.begin_nested():
+            return service.issue_on_completion(session, course, completion, now, config)
+    except service.CertificateRefused as exc:
+        org = service.issuing_organisation(session, completion.user_id, course)
+        log.warning("no certificate for completion %s: %s", completion.id, exc)
+        if org is not None:
+            session.add(
+                CertificateAudit(
+                    organisation_id=org.id,
+                    certificate_id=None,
+                    actor_id=None,
+                    action="auto-refused",
+                    reason=f"user {completion.user_id}, course {course.slug}: {exc}",
+                    created_at=now,
+                )
+            )
+            session.flush()
+        return None
 
 
-@event.listens_for(Session, "after_commit")
 def _render_after_commit(session: Session) -> None:
     """Queue the PDFs of certificates issued in the transaction that just committed."""
-    for certificate_id in session.info.pop(PENDING, ()):
+    if session.in_nested_transaction():
+        return  # a savepoint was released; the transaction itself is still open
+    for certificate_id in session.info.pop(service.PENDING_PDFS, ()):
         try:
-            render_certificate_task(certificate_id)
-        except Exception:  # noqa: BLE001 - the download renders it later
+            queue_render(certificate_id)
+        except Exception:  # noqa: BLE001 - a download renders it later
             log.exception("could not queue the PDF of certificate %s", certificate_id)
 
 
-@event.listens_for(Session, "after_rollback")
 def _forget_after_rollback(session: Session) -> None:
-    session.info.pop(PENDING, None)
+    if session.in_nested_transaction():
+        return  # only a savepoint was rolled back
+    session.info.pop(service.PENDING_PDFS, None)
 
 
-course_completed.connect(issue_on_completion)
+def init_app(app: Flask) -> None:
+    """Connect the receivers (once per process; connecting again changes nothing)."""
+    course_completed.connect(issue_on_completion)
+    if not event.contains(Session, "after_commit", _render_after_commit):
+        event.listen(Session, "after_commit", _render_after_commit)
+        event.listen(Session, "after_rollback", _forget_after_rollback)

@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from course.accounts.models import User
+from course.certificates.status import position
 from course.db import UTCDateTime
 from course.extensions import db
 from course.orgs.models import Organisation
@@ -94,6 +95,9 @@ class Certificate(db.Model):
     kid: Mapped[str] = mapped_column(String(64))
     #: Storage key of the rendered PDF (None until rendered).
     pdf_key: Mapped[str | None] = mapped_column(String(255))
+    #: SHA-256 (hex) of the PDF stored under ``pdf_key``: an uploaded PDF must match it byte
+    #: for byte. Rendering is deterministic, so rendering again from the same inputs keeps it.
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
     replaces_id: Mapped[int | None] = mapped_column(
         ForeignKey("certificates.id", ondelete="SET NULL")
     )
@@ -104,6 +108,11 @@ class Certificate(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     organisation: Mapped[Organisation] = relationship()
     replaces: Mapped[Certificate | None] = relationship(remote_side=[id])
+
+    @property
+    def status_list_number(self) -> int:
+        """Which of the organisation's status lists holds this certificate (from 1)."""
+        return position(self.status_index)[0]
 
     def state(self, now: datetime) -> str:
         """``valid``, ``expired``, ``revoked`` or ``superseded`` at ``now``."""
@@ -143,12 +152,44 @@ class BulkIssue(db.Model):
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
     cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id", ondelete="SET NULL"))
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    #: ``queued``, ``running``, ``done`` or ``failed``.
+    #: ``queued``, ``issuing``, ``rendering``, ``packaging``, ``done`` or ``failed``.
     state: Mapped[str] = mapped_column(String(16), default="queued")
+    #: Whether trainees who already hold a valid certificate get a new one (off by default).
+    reissue: Mapped[bool] = mapped_column(Boolean, default=False)
     total: Mapped[int] = mapped_column(Integer, default=0)
     done: Mapped[int] = mapped_column(Integer, default=0)
-    #: ``[{"user_id", "name", "error"}]`` for trainees whose certificate could not be made.
+    #: Unused since per-trainee outcomes moved to ``BulkIssueItem``; kept for old rows.
     failures: Mapped[list] = mapped_column(JSON, default=list)
     zip_key: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+#: What bulk issuing did for one trainee. ``pending``: not looked at yet; ``rendering``: issued,
+#: PDF not stored yet; ``issued``: issued and its PDF stored; ``already``: held a valid
+#: certificate (and no re-issue was asked for); ``ineligible``: no recorded completion;
+#: ``failed``: could not be issued or rendered (``error`` says why).
+BULK_OUTCOMES = ("pending", "rendering", "issued", "already", "ineligible", "failed")
+BULK_FINISHED = ("issued", "already", "ineligible", "failed")
+
+
+class BulkIssueItem(db.Model):
+    """One trainee of a bulk issue: its own row, so parallel render jobs never share one."""
+
+    __tablename__ = "certificate_bulk_items"
+    __table_args__ = (UniqueConstraint("bulk_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bulk_id: Mapped[int] = mapped_column(
+        ForeignKey("certificate_bulk_issues.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    #: The trainee's name when the run began (the report reads without joining users).
+    name: Mapped[str] = mapped_column(String(120))
+    #: One of ``BULK_OUTCOMES``.
+    outcome: Mapped[str] = mapped_column(String(16), default="pending")
+    certificate_id: Mapped[int | None] = mapped_column(
+        ForeignKey("certificates.id", ondelete="SET NULL")
+    )
+    error: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,18 +1,30 @@
 """From a stored certificate to its PDF: the printed values, rendering once, storage.
 
-The PDF is rendered when the certificate is issued, saved with ``course.storage`` and served from
-there; it is never re-rendered per download.
+There is one way a certificate's PDF comes to exist: :func:`render_job_for` gathers the plain
+values (reading the organisation's branding from the store), :func:`render_pdf` renders them, and
+:func:`record_pdf` saves the bytes through ``course.storage`` and records their SHA-256 on the
+certificate. Rendering is deterministic (fixed attachment dates and PDF file id), so rendering
+again from the same inputs, on any machine, gives the same bytes: two nodes that race to replace
+a lost PDF write the same object, and the recorded hash still matches the copy the holder has.
+The background job (``tasks.render_certificate_task``) and a download that finds the PDF missing
+both go this way; the issuing service never renders.
 """
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from course import metrics, storage
 from course.certificates import credential
 from course.certificates.models import Certificate
 from course.certificates.render import (
     CertificateContent,
+    CertificateRenderError,
     RenderJob,
     image_data_uri,
     render_job,
@@ -20,11 +32,65 @@ from course.certificates.render import (
 )
 from course.orgs.models import Organisation
 
+#: The organisation's branding images, as (attribute, what the admin calls it).
+BRANDING = (
+    ("logo_key", _l("logo")),
+    ("seal_key", _l("seal")),
+    ("signature_key", _l("signature image")),
+)
 
-def _branding(key: str | None) -> str | None:
-    if not key or not storage.exists(key):
+
+class BrandingMissing(CertificateRenderError):
+    """An organisation names a branding image that the file store does not have (or that is
+    not an image). Certificates are not rendered without it: a plainer certificate than the
+    organisation designed would be a different document."""
+
+    def __init__(self, org: Organisation, what, problem: str = "missing") -> None:
+        self.org_slug = org.slug
+        self.what = what
+        self.problem = problem
+        if problem == "missing":
+            message = _l(
+                "The organisation's %(what)s is missing from the file store; upload it again "
+                "on the organisation's settings page.",
+                what=what,
+            )
+        else:
+            message = _l(
+                "The organisation's %(what)s is not a PNG, JPEG or SVG image; upload another "
+                "on the organisation's settings page.",
+                what=what,
+            )
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+def missing_branding(org: Organisation) -> list:
+    """The branding images the organisation names but the store lacks (for the admin's page)."""
+    keys = [(getattr(org, attr), what) for attr, what in BRANDING]
+    return [what for key, what in keys if key and not storage.exists(key)]
+
+
+def _branding(org: Organisation, attr: str, what) -> str | None:
+    key = getattr(org, attr)
+    if not key:
         return None
-    return image_data_uri(storage.read(key))
+    try:
+        data = storage.read(key)
+    except FileNotFoundError:
+        raise BrandingMissing(org, what) from None
+    uri = image_data_uri(data)
+    if uri is None:
+        raise BrandingMissing(org, what, "unreadable")
+    return uri
+
+
+def branding(org: Organisation) -> dict[str, str | None]:
+    """The logo, seal and signature as ``data:`` URIs; raises :class:`BrandingMissing`."""
+    return {attr.removesuffix("_key"): _branding(org, attr, what) for attr, what in BRANDING}
 
 
 def _signatory_title(org: Organisation) -> str:
@@ -37,6 +103,7 @@ def _signatory_title(org: Organisation) -> str:
 
 def content_for(certificate: Certificate, org: Organisation, config) -> CertificateContent:
     """The plain values the template prints for ``certificate``."""
+    images = branding(org)
     return CertificateContent(
         recipient_name=certificate.recipient_name,
         course_title=_both(certificate.course_title),
@@ -50,10 +117,8 @@ def content_for(certificate: Certificate, org: Organisation, config) -> Certific
         verify_url=config.verify_url(certificate.code),
         signatory_name=org.signatory_name or "",
         signatory_title=_signatory_title(org),
-        logo=_branding(org.logo_key),
-        seal=_branding(org.seal_key),
-        signature=_branding(org.signature_key),
         issued_at=certificate.issued_at,
+        **images,
     )
 
 
@@ -75,8 +140,8 @@ def metadata_for(certificate: Certificate, org: Organisation) -> dict:
     }
 
 
-def job_for(certificate: Certificate, org: Organisation, config) -> RenderJob:
-    """A picklable render job for ``certificate`` (what a bulk worker receives)."""
+def render_job_for(certificate: Certificate, org: Organisation, config) -> RenderJob:
+    """A picklable render job for ``certificate``; raises :class:`BrandingMissing`."""
     return RenderJob(
         folder=config.templates / certificate.template,
         content=content_for(certificate, org, config),
@@ -88,6 +153,10 @@ def job_for(certificate: Certificate, org: Organisation, config) -> RenderJob:
                 "Open Badges 3.0 credential, signed (VC-JWT)",
             ),
         ),
+        created=certificate.issued_at,
+        identifier=hashlib.md5(certificate.credential_id.encode(), usedforsecurity=False)
+        .hexdigest()
+        .encode("ascii"),
     )
 
 
@@ -95,18 +164,32 @@ def pdf_key(certificate: Certificate, org: Organisation) -> str:
     return f"certificates/{org.slug}/{certificate.serial}.pdf"
 
 
-def store_pdf(certificate: Certificate, org: Organisation, config) -> str:
-    """Render ``certificate`` once and save it; raises ``CertificateRenderError``."""
-    data = render_job(job_for(certificate, org, config))
-    return save_pdf(certificate, org, data)
+def is_stored(certificate: Certificate) -> bool:
+    """Whether the certificate's PDF is in the store (under the key recorded at render)."""
+    return bool(certificate.pdf_key) and storage.exists(certificate.pdf_key)
 
 
-def save_pdf(certificate: Certificate, org: Organisation, data: bytes) -> str:
-    key = pdf_key(certificate, org)
+def render_pdf(job: RenderJob) -> bytes:
+    """Render one certificate (CPU-bound, about a second; call it outside any transaction)."""
+    return render_job(job)
+
+
+def record_pdf(session: Session, certificate_id: int, key: str, data: bytes) -> str:
+    """Save ``data`` under ``key`` and record the key and the bytes' SHA-256 on the certificate.
+
+    An UPDATE by id (no read first), so it can be the first statement of a short write
+    transaction. Returns the hex digest.
+    """
+    digest = hashlib.sha256(data).hexdigest()
     storage.save(key, data)
-    certificate.pdf_key = key
+    session.execute(
+        update(Certificate)
+        .where(Certificate.id == certificate_id)
+        .values(pdf_key=key, pdf_sha256=digest)
+        .execution_options(synchronize_session="fetch")
+    )
     metrics.CERTIFICATES_RENDERED.labels("stored").inc()
-    return key
+    return digest
 
 
 def preview_pdf(org: Organisation, template: str, config) -> bytes:
@@ -126,8 +209,6 @@ def preview_pdf(org: Organisation, template: str, config) -> bytes:
         verify_url=config.verify_url(sample.get("code", "SAMPLE")),
         signatory_name=org.signatory_name or sample.get("signatory_name", ""),
         signatory_title=_signatory_title(org) or sample.get("signatory_title", ""),
-        logo=_branding(org.logo_key),
-        seal=_branding(org.seal_key),
-        signature=_branding(org.signature_key),
+        **branding(org),
     )
     return renderer.render(content, metadata={"title": "Preview", "subject": "Sample data"})

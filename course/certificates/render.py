@@ -10,9 +10,11 @@ refuses everything else (other files, every network address). Errors are raised 
 from __future__ import annotations
 
 import base64
+import functools
 import gc
 import io
 import multiprocessing
+import threading
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -205,13 +207,7 @@ class Renderer:
 
     def check_fonts(self, content: CertificateContent) -> None:
         """Raise :class:`MissingGlyphsError` if a name or title would show empty boxes."""
-        checks = {"name": content.recipient_name}
-        for locale, title in content.course_title.items():
-            checks[f"course title ({locale})"] = title
-        for field_name, text in checks.items():
-            missing = missing_glyphs(text, self.template.fonts)
-            if missing:
-                raise MissingGlyphsError(field_name, missing)
+        check_glyphs(self.template.fonts, content.recipient_name, content.course_title)
 
     def html(self, content: CertificateContent, metadata: dict | None = None) -> str:
         """The certificate's HTML: the template filled with escaped plain values."""
@@ -229,11 +225,16 @@ class Renderer:
         *,
         metadata: dict | None = None,
         attachments: list[tuple[str, bytes, str]] = (),
+        created: datetime | None = None,
+        identifier: bytes | None = None,
     ) -> bytes:
         """Render to PDF/A-3b bytes, embedding ``attachments`` as (filename, data, description).
 
         ``metadata`` supplies ``title``, ``author``, ``subject``, ``keywords`` and ``created``
         (ISO date) for the document information; the template puts them in its ``<head>``.
+        With ``created`` (the attachments' dates) and ``identifier`` (the PDF's file id) the
+        output is deterministic: the same inputs give the same bytes, on any machine, so a lost
+        PDF rendered again is the PDF that was issued.
         """
         self.check_fonts(content)
         document = HTML(
@@ -248,6 +249,8 @@ class Renderer:
                 description=description,
                 relationship="Data",
                 url_fetcher=self.fetcher,
+                created=created,
+                modified=created,
             )
             for name, data, description in attachments
         ]
@@ -258,9 +261,28 @@ class Renderer:
                 pdf_variant="pdf/a-3b",
                 attachments=files,
                 uncompressed_pdf=False,
+                pdf_identifier=identifier,
             )
         except Exception as exc:  # WeasyPrint raises many kinds; report them as one domain error
             raise CertificateRenderError(f"rendering failed: {exc}") from exc
+
+
+def check_glyphs(fonts: tuple[str, ...], name: str, course_title: dict[str, str]) -> None:
+    """The one glyph-coverage rule: raise :class:`MissingGlyphsError` when no installed font
+    (the template's ``fonts`` first) can draw a character of the name or a course title."""
+    checks = {"name": name}
+    for locale, title in (course_title or {}).items():
+        checks[f"course title ({locale})"] = title or ""
+    for field_name, text in checks.items():
+        missing = missing_glyphs(text, fonts)
+        if missing:
+            raise MissingGlyphsError(field_name, missing)
+
+
+@functools.cache
+def template_fonts(folder: Path) -> tuple[str, ...]:
+    """The font families a template folder names (read once per process)."""
+    return load_template(Path(folder)).fonts
 
 
 _renderers: dict[Path, Renderer] = {}
@@ -277,12 +299,22 @@ def renderer_for(folder: Path) -> Renderer:
     return _renderers[folder]
 
 
+#: WeasyPrint is not thread-safe and the renderers are shared: one render at a time per process
+#: (parallelism comes from processes: job workers, or ``render_many``'s pool).
+_render_lock = threading.Lock()
+
+
 def render_job(job: RenderJob) -> bytes:
-    """Render one certificate in this process; the unit of work of a bulk-issuing pool."""
+    """Render one certificate in this process; the unit of work of a render job or pool."""
     global _renders_since_collect
-    pdf = renderer_for(job.folder).render(
-        job.content, metadata=job.metadata, attachments=list(job.attachments)
-    )
+    with _render_lock:
+        pdf = renderer_for(job.folder).render(
+            job.content,
+            metadata=job.metadata,
+            attachments=list(job.attachments),
+            created=job.created,
+            identifier=job.identifier,
+        )
     _renders_since_collect += 1
     if _renders_since_collect >= COLLECT_EVERY:
         gc.collect()
@@ -298,6 +330,9 @@ class RenderJob:
     content: CertificateContent
     metadata: dict
     attachments: tuple[tuple[str, bytes, str], ...] = ()
+    #: Fixed dates and file id make the output deterministic (see ``Renderer.render``).
+    created: datetime | None = None
+    identifier: bytes | None = None
 
 
 def render_many(jobs: list[RenderJob], workers: int = 1):

@@ -3,7 +3,12 @@
 Services take ``(session, actor, ..., now)`` plus an ``IssuingConfig`` (in ``signing.py``: the
 secret key, the public base URL, the template folder); they flush and never commit. Verification
 and publication (status lists, issuer profiles) live in ``verification.py``; PDF rendering in
-``pdfs.py``.
+``pdfs.py``; bulk issuing in ``bulk.py``.
+
+Issuing never renders. It checks, before anything is recorded, that the template's fonts can draw
+the name and the course titles (one rule for every path: manual, automatic, bulk), records and
+signs the certificate, and notes its id in ``session.info[PENDING_PDFS]``; once the transaction
+commits, ``listeners`` queues one render job per certificate noted.
 """
 
 from __future__ import annotations
@@ -14,15 +19,23 @@ import secrets
 import uuid
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
-from course.catalog.models import Course, CourseVersion
+from course.accounts.models import User
+from course.catalog.models import Course, CourseVersion, is_current_version
 from course.certificates.models import (
     Certificate,
     CertificateAudit,
     CertificateSettings,
     SigningKey,
+)
+from course.certificates.render import (
+    MissingGlyphsError,
+    TemplateError,
+    check_glyphs,
+    template_fonts,
 )
 from course.certificates.signing import (  # noqa: F401  (config and keys are used via service)
     IssuingConfig,
@@ -34,9 +47,16 @@ from course.certificates.signing import (  # noqa: F401  (config and keys are us
 from course.orgs.models import Assignment, Cohort, CohortMember, Membership, Organisation
 from course.progress.models import CourseCompletion
 
+#: ``session.info`` key: ids of certificates issued in the transaction, whose PDFs are queued
+#: once it commits (see ``listeners``).
+PENDING_PDFS = "certificates_to_render"
+
 
 class CertificateRefused(Exception):
     """A certificate cannot be issued or changed; the message says why."""
+
+    def __str__(self) -> str:  # the message may be a lazy translation
+        return str(self.args[0]) if self.args else ""
 
 
 # --- keys -------------------------------------------------------------------------------------
@@ -75,7 +95,9 @@ def update_settings(
 ) -> CertificateSettings:
     """Choose the organisation's template (None = each course's own) and auto-issuing."""
     if template and template not in available_templates(config):
-        raise CertificateRefused(f"There is no certificate template named {template!r}.")
+        raise CertificateRefused(
+            _l("There is no certificate template named %(name)s.", name=template)
+        )
     settings = settings_for(session, org)
     settings.template = template or None
     settings.auto_issue = auto_issue
@@ -90,11 +112,7 @@ def available_templates(config: IssuingConfig) -> list[str]:
 
 def course_certificate(session: Session, course: Course) -> dict:
     """The course's ``certificate`` settings from its current version's manifest."""
-    version = session.scalars(
-        select(CourseVersion).where(
-            CourseVersion.course_id == course.id, CourseVersion.number == course.current_number
-        )
-    ).first()
+    version = session.scalars(select(CourseVersion).where(is_current_version(course))).first()
     manifest = version.manifest if version is not None else {}
     return dict(manifest.get("certificate") or {}), (manifest.get("locales") or ["zh-CN"])[0]
 
@@ -164,26 +182,31 @@ def issue_certificate(
     *,
     completion=None,
     override_reason: str | None = None,
-    render_pdf: bool = True,
 ) -> Certificate:
     """Issue (or re-issue, or renew) a signed certificate for ``user`` and ``course``.
 
     Eligibility is the trainee's recorded course completion; without one, an org admin must
-    give a written ``override_reason``, which is audited. A live certificate for the same
-    course and organisation is marked ``superseded`` and linked from the new one, so the
-    history of serials is kept. Validity follows the course's ``validity_months``.
+    give a written ``override_reason``, which is audited. A name or course title the
+    template's fonts cannot draw is refused here, before anything is recorded. A live
+    certificate for the same course and organisation is marked ``superseded`` and linked from
+    the new one, so the history of serials is kept. Validity follows the course's
+    ``validity_months``. The PDF is queued once the transaction commits.
     """
     completion = completion or latest_completion(session, user.id, course.id)
     reason = (override_reason or "").strip()
     if completion is None and not reason:
         raise CertificateRefused(
-            f"{user.display_name} has not completed this course; an override needs a reason."
+            _l(
+                "%(name)s has not completed this course; an override needs a reason.",
+                name=user.display_name,
+            )
         )
     cert_settings, language = course_certificate(session, course)
+    template = settings_for(session, org).template or cert_settings.get("template") or "default"
+    check_printable(config, template, user.display_name, dict(course.title or {}))
     previous = current_certificate(session, user.id, course.id, org.id)
     if previous is not None:
         previous.status = "superseded"
-    template = settings_for(session, org).template or cert_settings.get("template") or "default"
     months = int(cert_settings.get("validity_months") or 0)
     key = signing_key(session, org, config, now)
     certificate = Certificate(
@@ -218,12 +241,53 @@ def issue_certificate(
         session.add(_audit(org.id, certificate.id, actor, "override", reason, now))
     elif previous is not None and actor is not None:
         session.add(_audit(org.id, certificate.id, actor, "reissue", "", now))
-    if render_pdf:
-        from course.certificates.pdfs import store_pdf
-
-        store_pdf(certificate, org, config)
     session.flush()
+    session.info.setdefault(PENDING_PDFS, []).append(certificate.id)
     return certificate
+
+
+def check_printable(config: IssuingConfig, template: str, name: str, course_title: dict) -> None:
+    """Refuse a certificate whose name or course title the template's fonts cannot draw."""
+    try:
+        check_glyphs(template_fonts(config.templates / template), name, course_title)
+    except MissingGlyphsError as exc:
+        raise CertificateRefused(
+            _l(
+                "The certificate cannot be printed: no installed font can draw these "
+                "characters of the %(field)s: %(chars)s",
+                field=exc.field_name,
+                chars=", ".join(str(m) for m in exc.missing),
+            )
+        ) from exc
+    except TemplateError as exc:
+        raise CertificateRefused(str(exc)) from exc
+
+
+def issue_on_completion(
+    session: Session, course: Course, completion, now: datetime, config: IssuingConfig
+) -> Certificate | None:
+    """Issue (or renew) a certificate for a completion, when the course and the organisation
+    both allow automatic issuing (the course's ``certificate.auto_issue``, default true, and
+    the organisation's setting). Returns None when nothing is issued; raises
+    :class:`CertificateRefused` when the certificate cannot be issued (a name the fonts cannot
+    draw), for the caller to report without undoing the completion."""
+    course_settings, _language = course_certificate(session, course)
+    if course_settings.get("auto_issue") is False:
+        return None
+    org = issuing_organisation(session, completion.user_id, course)
+    if org is None or not settings_for(session, org).auto_issue:
+        return None
+    user = session.get(User, completion.user_id)
+    return issue_certificate(session, None, user, course, org, now, config, completion=completion)
+
+
+def successor(session: Session, certificate: Certificate) -> Certificate | None:
+    """The certificate that replaced ``certificate`` (re-issued or renewed), if any."""
+    if certificate.status != "superseded":
+        return None
+    return session.scalars(
+        select(Certificate).where(Certificate.replaces_id == certificate.id)
+    ).first()
 
 
 def revoke_certificate(
@@ -232,9 +296,9 @@ def revoke_certificate(
     """Revoke a certificate with a written reason (shown on its verification page)."""
     reason = (reason or "").strip()
     if not reason:
-        raise CertificateRefused("A revocation needs a reason.")
+        raise CertificateRefused(_l("A revocation needs a reason."))
     if certificate.status == "revoked":
-        raise CertificateRefused("This certificate is already revoked.")
+        raise CertificateRefused(_l("This certificate is already revoked."))
     certificate.status = "revoked"
     certificate.revoked_at = now
     certificate.revocation_reason = reason
@@ -246,7 +310,7 @@ def revoke_certificate(
 def set_public(session: Session, actor, certificate: Certificate, public: bool) -> Certificate:
     """The holder shows or hides the certificate in public listings (its code always works)."""
     if actor is None or actor.id != certificate.user_id:
-        raise CertificateRefused("Only the holder decides whether a certificate is listed.")
+        raise CertificateRefused(_l("Only the holder decides whether a certificate is listed."))
     certificate.public = public
     session.flush()
     return certificate
@@ -254,8 +318,6 @@ def set_public(session: Session, actor, certificate: Certificate, public: bool) 
 
 def certificates_of(session: Session, user_id: int) -> list[Certificate]:
     """A trainee's certificates, newest first, with their organisations loaded."""
-    from sqlalchemy.orm import joinedload
-
     return list(
         session.scalars(
             select(Certificate)

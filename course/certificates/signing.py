@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from course.certificates import credential, keys
+from course.certificates import credential, keys, status
 from course.certificates.models import SigningKey
 from course.orgs.models import Organisation
 
@@ -31,8 +31,12 @@ class IssuingConfig:
     def issuer_id(self, org: Organisation) -> str:
         return f"{self.base_url}/issuers/{org.slug}.json"
 
-    def status_list_url(self, org: Organisation) -> str:
-        return f"{self.base_url}/status/{org.slug}/1"
+    def status_list_url(self, org: Organisation, number: int = 1) -> str:
+        return f"{self.base_url}/status/{org.slug}/{number}"
+
+    def key_url(self, org: Organisation, thumbprint: str) -> str:
+        """The ``kid`` of a key: the URL where its public JWK is published."""
+        return f"{self.base_url}/issuers/{org.slug}/keys/{thumbprint}"
 
 
 def config_from(settings: Mapping) -> IssuingConfig:
@@ -80,7 +84,15 @@ def published_keys(session: Session, org: Organisation) -> list[SigningKey]:
     )
 
 
+def sign_with(key: SigningKey, org: Organisation, config: IssuingConfig, document: dict) -> str:
+    """Sign ``document`` as a VC-JWT with ``key``, naming the key by its published URL."""
+    private_key = keys.unseal(key.sealed_private_key, config.secret)
+    return credential.sign(document, private_key, config.key_url(org, key.kid))
+
+
 def sign_certificate(certificate, course, org, key, config: IssuingConfig, language: str) -> str:
+    """The certificate's credential, signed by ``key``."""
+    list_number, list_index = status.position(certificate.status_index)
     title = certificate.course_title
     summary = course.summary or {}
     facts = credential.CredentialFacts(
@@ -100,11 +112,10 @@ def sign_certificate(certificate, course, org, key, config: IssuingConfig, langu
         valid_from=certificate.issued_at,
         valid_until=certificate.valid_until,
         final_score=certificate.final_score,
-        status_list_url=config.status_list_url(org),
-        status_index=certificate.status_index,
+        status_list_url=config.status_list_url(org, list_number),
+        status_index=list_index,
     )
-    private_key = keys.unseal(key.sealed_private_key, config.secret)
-    return credential.sign(credential.build_credential(facts), private_key, key.kid)
+    return sign_with(key, org, config, credential.build_credential(facts))
 
 
 def _criteria(language: str) -> str:

@@ -5,6 +5,11 @@ is published as a signed ``BitstringStatusListCredential`` whose ``encodedList``
 GZIP-compressed and multibase base64url-encoded (a leading ``u``). Index 0 is the most significant
 bit of the first byte. The list has at least 131,072 entries so that a verifier fetching it learns
 nothing about which certificate it checks.
+
+An organisation's certificates are numbered 0, 1, 2, ... (``Certificate.status_index``); each list
+holds ``LIST_SIZE`` of them, so number ``n`` lives in list ``n // LIST_SIZE + 1`` at position
+``n % LIST_SIZE``. Past 131,072 certificates an organisation therefore publishes a second list,
+and so on; lists already published never change size or meaning.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from datetime import datetime
 from course.certificates.credential import VC_CONTEXT, iso
 
 MIN_LENGTH = 131_072
+#: Entries per published list: the minimum the specification asks for, so lists never grow.
+LIST_SIZE = MIN_LENGTH
 
 
 class StatusListError(ValueError):
@@ -45,6 +52,20 @@ def decode(encoded: str) -> bytes:
         return gzip.decompress(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
     except (ValueError, OSError) as exc:
         raise StatusListError("the encoded list is not a GZIP-compressed bitstring") from exc
+
+
+def position(status_index: int) -> tuple[int, int]:
+    """The list number (from 1) and the index inside that list of certificate ``status_index``."""
+    if status_index < 0:
+        raise StatusListError(f"negative status index {status_index}")
+    return status_index // LIST_SIZE + 1, status_index % LIST_SIZE
+
+
+def list_range(number: int) -> range:
+    """The certificates' ``status_index`` values that list ``number`` (from 1) publishes."""
+    if number < 1:
+        raise StatusListError(f"there is no status list {number}")
+    return range((number - 1) * LIST_SIZE, number * LIST_SIZE)
 
 
 def is_set(encoded: str, index: int) -> bool:

@@ -5,6 +5,7 @@ The organisation admin's pages are in ``admin.py`` on the same blueprint.
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlencode
 
 from flask import (
@@ -22,13 +23,12 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from course import storage
-from course.certificates import credential, listeners, service, verification  # noqa: F401
+from course.certificates import credential, pdfs, service, verification
 from course.certificates.blueprint import bp, issuing_config, org_or_404
 from course.certificates.forms import VerifyCodeForm, VerifyUploadForm
 from course.certificates.models import Certificate
-from course.certificates.pdfs import store_pdf
 from course.certificates.render import CertificateRenderError
-from course.db import utcnow
+from course.db import utcnow, write_intent
 from course.extensions import csrf, db, limiter
 from course.policy import require
 from course.web import checked_json, writes_on_get
@@ -51,26 +51,39 @@ def mine():
 
 
 @bp.get("/certificates/<int:certificate_id>.pdf")
-@writes_on_get
 @login_required
 def download_pdf(certificate_id: int):
-    """The certificate's PDF, rendered once at issue and served from storage."""
+    """The certificate's PDF as stored: the same bytes from every machine."""
     certificate = db.get_or_404(Certificate, certificate_id)
     require(current_user, "certificates.view", certificate)
-    if not certificate.pdf_key or not storage.exists(certificate.pdf_key):
+    if not pdfs.is_stored(certificate):
         try:
-            store_pdf(certificate, certificate.organisation, issuing_config())
+            _render_missing_pdf(certificate)
         except CertificateRenderError as exc:
             db.session.rollback()
             flash(str(exc), "error")
             return redirect(url_for("certificates.mine"))
-        db.session.commit()
     return storage.send(
         certificate.pdf_key,
         mimetype="application/pdf",
         as_attachment=True,
         download_name=f"{certificate.serial}.pdf",
     )
+
+
+def _render_missing_pdf(certificate: Certificate) -> None:
+    """Render a PDF that is not in the store (not rendered yet, or lost) from the recorded
+    inputs. Rendering is deterministic, so a node racing another writes the same bytes; no
+    transaction is held open while it renders."""
+    org = certificate.organisation
+    job = pdfs.render_job_for(certificate, org, issuing_config())
+    key = pdfs.pdf_key(certificate, org)
+    db.session.rollback()  # end the read transaction (a GET begins deferred)
+    data = pdfs.render_pdf(job)
+    write_intent.set(True)  # the UPDATE below begins a write transaction on SQLite
+    pdfs.record_pdf(db.session, certificate.id, key, data)
+    db.session.commit()
+    db.session.refresh(certificate)
 
 
 @bp.get("/certificates/<int:certificate_id>.json")
@@ -135,6 +148,8 @@ def verify():
         checked_json(data)
         result = verification.verify_upload(db.session, data, utcnow())
     status = 200 if result is None or result.state != "invalid" else 422
+    if request.args.get("code") and code_form.errors:
+        status = 422
     return render_template(
         "certificates/verify.html",
         code_form=code_form,
@@ -155,6 +170,7 @@ def verify_code(code: str):
         "certificates/public.html",
         certificate=certificate,
         state=certificate.state(utcnow()),
+        successor=service.successor(db.session, certificate),
         verify_url=issuing_config().verify_url(certificate.code),
     )
 
@@ -189,14 +205,25 @@ def api_verify_code(code: str):
 
 @bp.get("/issuers/<slug>.json")
 def issuer(slug: str):
-    """The organisation's Open Badges issuer profile."""
-    return jsonify(verification.issuer_profile(org_or_404(slug), issuing_config()))
+    """The organisation's Open Badges issuer profile, linking its public keys."""
+    return jsonify(verification.issuer_profile(db.session, org_or_404(slug), issuing_config()))
 
 
 @bp.get("/issuers/<slug>/keys")
 def issuer_keys(slug: str):
     """The organisation's public keys, current and retired, as a JWK Set."""
-    return jsonify(verification.jwks(db.session, org_or_404(slug)))
+    return jsonify(verification.jwks(db.session, org_or_404(slug), issuing_config()))
+
+
+@bp.get("/issuers/<slug>/keys/<kid>")
+def issuer_key(slug: str, kid: str):
+    """One public key as a JWK: what the ``kid`` URL of a signed certificate dereferences to."""
+    org = org_or_404(slug)
+    key = verification.find_key(db.session, org, kid)
+    if key is None:
+        abort(404)
+    body = json.dumps(verification.published_jwk(key, org, issuing_config()))
+    return Response(body, mimetype="application/jwk+json")
 
 
 @bp.get("/issuers/<slug>")
@@ -219,10 +246,11 @@ def issuer_listing(slug: str):
 @bp.get("/status/<slug>/<int:list_number>")
 @writes_on_get
 def status_list(slug: str, list_number: int):
-    """The organisation's revocation status list, a signed BitstringStatusListCredential."""
+    """One of the organisation's revocation status lists, a signed
+    BitstringStatusListCredential (131,072 certificates per list)."""
     org = org_or_404(slug)
-    if list_number != 1:
+    token = verification.status_list_token(db.session, org, issuing_config(), utcnow(), list_number)
+    if token is None:
         abort(404)
-    token = verification.status_list_token(db.session, org, issuing_config(), utcnow())
     db.session.commit()  # the first request may create the organisation's signing key
     return Response(token, mimetype="application/vc+jwt")

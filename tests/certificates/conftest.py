@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from flask_babel import force_locale
 
 from course.catalog.models import Course, CourseVersion
 from course.certificates import service
@@ -77,3 +78,9 @@ def world(app, create_user, create_org, add_member):
         secret=app.config["SECRET_KEY"], base_url="http://localhost", templates=TEMPLATES
     )
     return World(org, other_org, admin, other_admin, trainee, other_trainee, make_course(), config)
+
+
+def english(message) -> str:
+    """A (lazy) interface message as an English reader sees it."""
+    with force_locale("en"):
+        return str(message)

@@ -11,9 +11,8 @@ from .conftest import NOW, complete
 def test_rotate_key_then_verify_an_old_credential(world, runner, tmp_path):
     complete(world.trainee, world.course)
     certificate = service.issue_certificate(
-        db.session, None, world.trainee, world.course, world.org, NOW, world.config,
-        render_pdf=False,
-    )  # fmt: skip
+        db.session, None, world.trainee, world.course, world.org, NOW, world.config
+    )
     db.session.commit()
     rotated = runner.invoke(args=["certificates", "rotate-key", "city-centre"])
     assert rotated.exit_code == 0 and "now signing with key" in rotated.output

@@ -80,7 +80,7 @@ def test_signature_verifies_with_joserfc(pair):
     token = credential.sign(doc, private_key, generated.kid)
     key = OKPKey.import_key(generated.public_jwk)
     result = jws.deserialize_compact(token, key, algorithms=["EdDSA"])
-    assert json.loads(result.payload) == doc
+    assert credential.without_claims(json.loads(result.payload)) == doc
     assert result.protected["kid"] == generated.kid
     assert result.protected["typ"] == "vc+jwt"
 
@@ -90,7 +90,7 @@ def test_verify_returns_the_credential_and_rejects_tampering(pair):
     doc = credential.build_credential(make_facts())
     token = credential.sign(doc, private_key, generated.kid)
     public_key = keys.public_key_from_jwk(generated.public_jwk)
-    assert credential.verify(token, public_key) == doc
+    assert credential.without_claims(credential.verify(token, public_key)) == doc
 
     header, payload, signature = token.split(".")
     forged = dict(doc, name="伪造课程")
@@ -101,6 +101,42 @@ def test_verify_returns_the_credential_and_rejects_tampering(pair):
     assert credential.differences(
         credential.peek(f"{header}.{forged_payload}.{signature}")[1], doc
     ) == ["name"]
+
+
+def test_the_jwt_carries_open_badges_claims(pair):
+    generated, private_key = pair
+    doc = credential.build_credential(make_facts())
+    doc["credentialSubject"]["id"] = "did:example:holder"
+    token = credential.sign(doc, private_key, "https://x.test/issuers/city/keys/abc")
+    payload = credential.peek(token)[1]
+    assert payload["iss"] == "https://x.test/issuers/city.json"
+    assert payload["jti"] == doc["id"]
+    assert payload["nbf"] == int(datetime(2026, 11, 23, 9, 5, tzinfo=UTC).timestamp())
+    assert payload["exp"] == int(datetime(2028, 11, 23, 9, 5, tzinfo=UTC).timestamp())
+    assert payload["sub"] == "did:example:holder"
+    no_expiry = credential.build_credential(make_facts(valid_until=None))
+    assert not {"exp", "sub"} & set(
+        credential.peek(credential.sign(no_expiry, private_key, "k"))[1]
+    )
+
+
+def test_claims_that_disagree_with_the_credential_are_refused(pair):
+    generated, private_key = pair
+    doc = credential.build_credential(make_facts())
+    lying = {**doc, **credential.jwt_claims(doc), "iss": "https://evil.test/issuer.json"}
+    import jwt
+
+    token = jwt.encode(lying, private_key, algorithm="EdDSA", headers={"kid": generated.kid})
+    with pytest.raises(credential.CredentialError) as caught:
+        credential.verify(token, keys.public_key_from_jwk(generated.public_jwk))
+    assert caught.value.reason == "claims"
+
+
+def test_key_thumbprint_from_url_or_bare_kid():
+    assert credential.key_thumbprint("https://x.test/issuers/city/keys/AbC_1") == "AbC_1"
+    assert credential.key_thumbprint("AbC_1") == "AbC_1"  # tokens signed before kid URLs
+    assert credential.key_thumbprint("https://x.test/other/AbC_1") is None
+    assert credential.key_thumbprint(None) is None
 
 
 def test_another_key_does_not_verify(pair):

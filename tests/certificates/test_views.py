@@ -10,16 +10,15 @@ from sqlalchemy import select
 from course.certificates import credential, service
 from course.certificates.models import Certificate
 from course.extensions import db
-from course.orgs.models import Cohort, CohortMember
 
 from .conftest import NOW, complete
 
 
-def issued(world, user=None, render_pdf=False):
+def issued(world, user=None):
     user = user or world.trainee
     complete(user, world.course)
     certificate = service.issue_certificate(
-        db.session, None, user, world.course, world.org, NOW, world.config, render_pdf=render_pdf
+        db.session, None, user, world.course, world.org, NOW, world.config
     )
     db.session.commit()
     return certificate
@@ -60,12 +59,14 @@ def test_admin_of_another_organisation_cannot_issue_or_revoke(world, client, log
     )  # fmt: skip
     assert response.status_code == 403
     response = client.post(
-        f"/orgs/city-centre/certificates/{certificate.id}/revoke", data={"reason": "no"}
+        f"/orgs/city-centre/certificates/{certificate.id}/revoke",
+        data={"reason": "no", "confirmed": "yes"},
     )
     assert response.status_code == 403
     # nor through their own organisation's address
     response = client.post(
-        f"/orgs/harbour-hotel/certificates/{certificate.id}/revoke", data={"reason": "no"}
+        f"/orgs/harbour-hotel/certificates/{certificate.id}/revoke",
+        data={"reason": "no", "confirmed": "yes"},
     )
     assert response.status_code == 404
     db.session.refresh(certificate)
@@ -98,9 +99,16 @@ def test_admin_issues_with_override_and_revokes(world, client, login):
     )  # fmt: skip
     certificate = db.session.scalars(select(Certificate)).one()
     assert certificate.pdf_key
-    client.post(
+    confirm = client.post(
         f"/orgs/city-centre/certificates/{certificate.id}/revoke", data={"reason": "Wrong person"}
     )
+    assert confirm.status_code == 200 and "cannot be undone" in confirm.get_data(as_text=True)
+    assert db.session.get(Certificate, certificate.id).status == "valid"  # asked first
+    client.post(
+        f"/orgs/city-centre/certificates/{certificate.id}/revoke",
+        data={"reason": "Wrong person", "confirmed": "yes"},
+    )
+    db.session.expire_all()
     page = client.get(f"/verify/{certificate.code}").get_data(as_text=True)
     assert "Wrong person" in page and "Revoked" in page
 
@@ -131,7 +139,7 @@ def test_published_issuer_keys_and_status_list(world, client):
     profile = client.get("/issuers/city-centre.json").get_json()
     assert profile["type"] == ["Profile"] and profile["id"].endswith("/issuers/city-centre.json")
     jwks = client.get("/issuers/city-centre/keys").get_json()
-    assert [k["kid"] for k in jwks["keys"]] == [certificate.kid]
+    assert [k["kid"].rsplit("/", 1)[1] for k in jwks["keys"]] == [certificate.kid]
     response = client.get("/status/city-centre/1")
     assert response.mimetype == "application/vc+jwt" and response.data.count(b".") == 2
 
@@ -141,39 +149,6 @@ def test_verification_is_rate_limited(make_app, create_user):
     client = app.test_client()
     codes = [client.get("/verify/x").status_code for _ in range(31)]
     assert codes[:30] == [404] * 30 and codes[30] == 429
-
-
-def test_bulk_issue_reports_failures_and_packages_a_zip(world, client, login, app):
-    import zipfile
-
-    from course import storage
-    from course.certificates.models import BulkIssue
-
-    cohort = Cohort(organisation_id=world.org.id, name="Front desk")
-    db.session.add(cohort)
-    db.session.flush()
-    for user in (world.trainee, world.other_trainee):
-        db.session.add(CohortMember(cohort_id=cohort.id, user_id=user.id))
-    db.session.commit()
-    complete(world.trainee, world.course)  # the other trainee has not completed
-    app.config["CERTIFICATE_WORKERS"] = 1
-    login(world.admin)
-    response = client.post(
-        "/orgs/city-centre/certificates/bulk",
-        data={"bulk-cohort_id": cohort.id, "bulk-course_slug": world.course.slug},
-    )
-    assert response.status_code == 302
-    job = db.session.scalars(select(BulkIssue)).one()
-    db.session.refresh(job)
-    assert (job.state, job.total, job.done) == ("done", 2, 2)
-    assert [f["name"] for f in job.failures] == ["Li Hua"]
-    progress = client.get(f"/orgs/city-centre/certificates/bulk/{job.id}.json").get_json()
-    assert progress["percent"] == 100
-    with zipfile.ZipFile(io.BytesIO(storage.read(job.zip_key))) as bundle:
-        names = bundle.namelist()
-        manifest = bundle.read("manifest.csv").decode("utf-8-sig")
-    assert "manifest.csv" in names and len([n for n in names if n.endswith(".pdf")]) == 1
-    assert "王小明" in manifest and "Li Hua" in manifest and "not issued" in manifest
 
 
 def test_json_verification_needs_no_csrf_token_but_the_form_does(make_app):

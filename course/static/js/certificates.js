@@ -1,32 +1,19 @@
-// Polls a bulk issue's progress and updates the bar, the count and the failure list.
+// Follows a bulk issue: polls its progress, updates the bar and reloads the page (with the
+// per-trainee report) once the run is done. Without script the page offers a reload link.
 (function () {
   "use strict";
   var box = document.getElementById("bulk-progress");
-  if (!box) { return; }
+  if (!box || box.getAttribute("data-state") === "done") { return; }
   var url = box.getAttribute("data-progress-url");
   var bar = box.querySelector(".progress");
   var fill = box.querySelector(".progress-bar");
-  var count = document.getElementById("bulk-count");
-  var state = document.getElementById("bulk-state");
-  var done = document.getElementById("bulk-done");
-  var failures = document.getElementById("bulk-failures");
 
   function show(data) {
     var step = Math.round(data.percent / 5) * 5;
     fill.className = "progress-bar progress-" + step;
     bar.setAttribute("aria-valuenow", String(data.percent));
-    count.firstChild.nodeValue = data.done + " / " + data.total + " ";
-    state.textContent = data.state;
-    if (data.failures.length) {
-      failures.textContent = "";
-      data.failures.forEach(function (failure) {
-        var item = document.createElement("li");
-        item.textContent = failure.name + ": " + failure.error;
-        failures.appendChild(item);
-      });
-    }
-    if (data.state === "done") { done.hidden = false; return; }
-    window.setTimeout(poll, 1000);
+    if (data.state === "done" || data.state === "failed") { window.location.reload(); return; }
+    window.setTimeout(poll, 1500);
   }
 
   function poll() {
@@ -36,7 +23,7 @@
       .catch(function () { window.setTimeout(poll, 3000); });
   }
 
-  if (state.textContent !== "done") { poll(); }
+  poll();
 })();
 
 // The trainee picker: suggestions as the admin types, drawn as the same radio buttons the
