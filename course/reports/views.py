@@ -239,7 +239,10 @@ def organisation(org_slug: str):
         return _export(
             _org_table(org, now, filters), f"{org_slug}-{request.args.get('table', 'assignments')}"
         )
-    by_cohort = orgreport.tallies(db.session, org, now, filters, "cohort")
+    counts = orgreport.tallies(db.session, org, now, filters)
+    rows_query = orgreport.assignment_rows_query(org, now, filters)
+    unfiltered = not filters.q and filters.status not in orgreport.STATUSES
+    rows = paginate(rows_query, scalars=False, total=counts.total if unfiltered else None)
     chart = charts.bar_chart(
         "by-cohort",
         charts.ChartText(
@@ -248,15 +251,14 @@ def organisation(org_slug: str):
             _("Cohort"),
             _("Completed"),
         ),
-        [(t.label, t.rate) for t in by_cohort],
+        [(t.label, t.rate) for t in counts.by_cohort],
         charts.percent,
         maximum=1,
         empty_text=_("No courses are assigned yet."),
     )
     return render_template(
         "reports/organisation.html", org=org, filters=filters, chart=chart, now=now,
-        rows=paginate(orgreport.assignment_rows_query(org, now, filters), scalars=False),
-        by_department=orgreport.tallies(db.session, org, now, filters, "department"),
+        rows=rows, by_department=counts.by_department,
         certificates=orgreport.certificate_counts(db.session, org, now, filters),
         expiring=paginate(orgreport.expiring_query(org, now, filters, 90), arg="cert_page"),
         cohorts=orgreport.cohorts_of(db.session, org),
