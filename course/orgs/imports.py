@@ -75,6 +75,18 @@ def start(
     return job
 
 
+def claim(session: Session, job: StaffImport) -> bool:
+    """Move a clean preview to ``importing``, once: of two confirmations racing, one wins."""
+    claimed = session.execute(
+        update(StaffImport)
+        .where(StaffImport.id == job.id, StaffImport.state == "previewed")
+        .values(state="importing", done=0)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(job)
+    return claimed == 1
+
+
 def existing_people(
     session: Session, org: Organisation, emails: Sequence[str]
 ) -> dict[str, staff_import.ExistingMember]:
