@@ -222,6 +222,7 @@ def generate(app, trainees: int, seed: int = 1) -> dict:
     sums: dict[tuple, dict] = {}
     picks: dict[tuple, dict] = {}
     status_index = 0
+    contributed: dict[tuple, tuple] = {}
     for uid in ids:
         progress = rng.random()
         done = lessons[: int(len(lessons) * min(1.0, progress * 1.6))]
@@ -241,7 +242,8 @@ def generate(app, trainees: int, seed: int = 1) -> dict:
             quiz, pool = pools[quiz_id]
             pass_mark = quiz.get("pass_mark", 0.6)
             for number in range(1, rng.choice([2, 2, 3]) + 1 if progress > 0.5 else 2):
-                paper_seed, responses, results, score, paper = rng.choice(pool)
+                index = rng.randrange(len(pool))
+                paper_seed, responses, results, score, paper = pool[index]
                 at = NOW - timedelta(days=rng.randint(1, 100))
                 attempt = {
                     "user_id": uid, "course_id": course.id, "version_id": version.id,
@@ -259,9 +261,11 @@ def generate(app, trainees: int, seed: int = 1) -> dict:
                     "object_id": f"{course.slug}/quizzes/{quiz_id}", "object_type": "quiz",
                     "result": {"score": {"scaled": score}}, "context": None, "timestamp": at,
                 })  # fmt: skip
-                sum_rows, pick_rows = attempt_rows(
-                    QuizAttempt(course_id=course.id, quiz_id=quiz_id, version_id=version.id,
-                                responses=responses, results=results), paper)  # fmt: skip
+                if (quiz_id, index) not in contributed:  # the same attempt adds the same sums
+                    contributed[quiz_id, index] = attempt_rows(
+                        QuizAttempt(course_id=course.id, quiz_id=quiz_id, version_id=version.id,
+                                    responses=responses, results=results), paper)  # fmt: skip
+                sum_rows, pick_rows = contributed[quiz_id, index]
                 for row in sum_rows:
                     key = (quiz_id, row["question_id"])
                     total = sums.setdefault(key, {**row, **dict.fromkeys(SUM_COLUMNS, 0)})
