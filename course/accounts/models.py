@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Integer, String
+from sqlalchemy import JSON, Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from course.db import UTCDateTime, utcnow
@@ -31,6 +31,16 @@ class User(UserMixin, db.Model):
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set when a platform admin deactivates the account: it signs in nowhere until reactivated.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set when the person's data was erased at their request (the row stays, anonymised).
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Notification kinds the person turned off (see ``course.notifications.KINDS``).
+    notification_opt_outs: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses to sign in an inactive user
+        return self.deactivated_at is None and self.deleted_at is None
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_epoch}"

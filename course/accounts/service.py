@@ -80,9 +80,26 @@ def authenticate(session: Session, email: str, password: str, now: datetime) -> 
     user = find_user_by_email(session, email)
     if not verify_password(user.password_hash if user else None, password):
         return None
+    if not user.is_active:
+        return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = now
+    session.flush()
+    return user
+
+
+def deactivate_user(session: Session, user: User, now: datetime) -> User:
+    """A platform admin closes the account everywhere; every session ends at once."""
+    if user.deactivated_at is None:
+        user.deactivated_at = now
+        user.session_epoch += 1
+        session.flush()
+    return user
+
+
+def reactivate_user(session: Session, user: User) -> User:
+    user.deactivated_at = None
     session.flush()
     return user
 

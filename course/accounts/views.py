@@ -26,6 +26,7 @@ from course.accounts.forms import (
     ResetPasswordForm,
 )
 from course.accounts.tasks import send_mail_task
+from course.audit import service as audit
 from course.db import utcnow
 from course.extensions import db, limiter
 from course.i18n import current_locale
@@ -53,10 +54,19 @@ def login():
     if form.validate_on_submit():
         user = service.authenticate(db.session, form.email.data, form.password.data, utcnow())
         if user is not None:
+            audit.record(db.session, "sign_in.success", actor_id=user.id, subject_user_id=user.id)
             db.session.commit()
             login_user(user, remember=form.remember.data)
             return redirect(safe_next_url(request.args.get("next")) or url_for("dashboard.index"))
         metrics.SIGN_IN_FAILURES.inc()
+        known = service.find_user_by_email(db.session, form.email.data)
+        audit.record(
+            db.session,
+            "sign_in.failure",
+            subject_user_id=known.id if known else None,
+            details={"email": service.normalise_email(form.email.data)[:254]},
+        )
+        db.session.commit()
         flash(_("The email or password is not correct."), "error")
     return render_template("accounts/login.html", form=form)
 
@@ -64,6 +74,9 @@ def login():
 @bp.post("/logout")
 def logout():
     """Sign out of this browser."""
+    if current_user.is_authenticated:
+        audit.record(db.session, "sign_out", subject_user_id=current_user.id)
+        db.session.commit()
     logout_user()
     return redirect(url_for("dashboard.home"))
 

@@ -51,6 +51,9 @@ class Membership(db.Model):
     employee_number: Mapped[str] = mapped_column(String(64), default="")
     department: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Set when an org admin deactivates the member: no role in this organisation, assignments
+    #: stop counting, records kept. Cleared when reactivated.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")

@@ -99,6 +99,42 @@ def add_member(
     return membership
 
 
+def deactivate_member(session: Session, membership: Membership, now: datetime) -> Membership:
+    """The member keeps their records but holds no role here and counts in no assignment."""
+    if membership.deactivated_at is None:
+        membership.deactivated_at = now
+        session.flush()
+    return membership
+
+
+def reactivate_member(session: Session, membership: Membership) -> Membership:
+    membership.deactivated_at = None
+    session.flush()
+    return membership
+
+
+def remove_member(session: Session, membership: Membership) -> None:
+    """The person leaves the organisation: the membership and their places in its cohorts go;
+    their learning records, attempts and certificates stay (they belong to the person)."""
+    cohort_ids = select(Cohort.id).where(Cohort.organisation_id == membership.organisation_id)
+    for place in session.scalars(
+        select(CohortMember).where(
+            CohortMember.user_id == membership.user_id, CohortMember.cohort_id.in_(cohort_ids)
+        )
+    ):
+        session.delete(place)
+    session.delete(membership)
+    session.flush()
+
+
+def membership_of(session: Session, org: Organisation, user_id: int) -> Membership | None:
+    return session.scalar(
+        select(Membership).where(
+            Membership.organisation_id == org.id, Membership.user_id == user_id
+        )
+    )
+
+
 def _matching(q: str | None):
     """People whose name, address, employee number or department contains ``q``."""
     q = (q or "").strip()
@@ -326,17 +362,3 @@ def assign_course(
     assignment.due_at = due_at
     session.flush()
     return assignment
-
-
-def assignments_for(session: Session, user_id: int) -> list[Assignment]:
-    """Every assignment that reaches the user through a cohort."""
-    return list(
-        session.scalars(
-            select(Assignment)
-            .join(Cohort)
-            .join(CohortMember)
-            .where(CohortMember.user_id == user_id)
-            .options(selectinload(Assignment.cohort).selectinload(Cohort.organisation))
-            .order_by(Assignment.due_at)
-        )
-    )

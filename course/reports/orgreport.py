@@ -102,9 +102,13 @@ def assignments_query(org: Organisation, now: datetime, filters: Filters) -> Sel
         .join(Assignment, Assignment.cohort_id == Cohort.id)
         .join(CohortMember, CohortMember.cohort_id == Cohort.id)
         .join(User, User.id == CohortMember.user_id)
-        .outerjoin(
+        # Only current, active members count: a deactivated or removed member's assignments
+        # leave the compliance figures (their records stay).
+        .join(
             Membership,
-            (Membership.user_id == User.id) & (Membership.organisation_id == org.id),
+            (Membership.user_id == User.id)
+            & (Membership.organisation_id == org.id)
+            & Membership.deactivated_at.is_(None),
         )
         .outerjoin(Course, Course.slug == Assignment.course_slug)
         .outerjoin(

@@ -14,7 +14,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from course.accounts.models import User
-from course.catalog.models import Course, CourseVersion
+from course.cases.models import CasePlay
+from course.catalog.models import Course
 from course.catalog.service import course_outline, current_version, get_quiz_definition
 from course.progress.models import CourseCompletion, Enrolment, LessonCompletion
 from course.quizzes.itemsums import SUM_COLUMNS
@@ -255,8 +256,6 @@ class TraineeDetail:
 
 def trainee_detail(session: Session, course: Course, user_id: int) -> TraineeDetail | None:
     """One trainee's lessons, every quiz attempt and every case play in the course."""
-    from course.cases.models import CasePlay
-
     user = session.get(User, user_id)
     if user is None:
         return None
@@ -295,11 +294,4 @@ def essays_waiting(session: Session, course: Course) -> list[EssayGrading]:
             .options(joinedload(EssayGrading.attempt).joinedload(QuizAttempt.user))
             .order_by(EssayGrading.created_at, EssayGrading.id)
         )
-    )
-
-
-def versions_count(session: Session, course: Course) -> int:
-    """How many versions the course has."""
-    return session.scalar(
-        select(func.count()).select_from(CourseVersion).where(CourseVersion.course_id == course.id)
     )

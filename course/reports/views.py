@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from course import policy
+from course.audit import service as audit
 from course.catalog.service import current_version, get_case_definition, get_course
 from course.db import utcnow
 from course.extensions import db
@@ -38,10 +39,17 @@ def _stream(query, batch: int = 1000):
     return db.session.execute(query.execution_options(yield_per=batch))
 
 
-def _export(table: exports.Table, name: str) -> Response | None:
+def _export(table: exports.Table, name: str, organisation_id: int | None = None) -> Response | None:
     kind = request.args.get("export")
     if kind not in ("csv", "xlsx"):
         return None
+    audit.record(
+        db.session,
+        "export.report",
+        organisation_id=organisation_id,
+        details={"report": name, "format": kind},
+    )
+    db.session.commit()
     chunks = exports.iter_csv(table) if kind == "csv" else exports.iter_xlsx(table)
     mimetype = (
         "text/csv; charset=utf-8"
@@ -237,7 +245,9 @@ def organisation(org_slug: str):
     now = utcnow()
     if wants_export():
         return _export(
-            _org_table(org, now, filters), f"{org_slug}-{request.args.get('table', 'assignments')}"
+            _org_table(org, now, filters),
+            f"{org_slug}-{request.args.get('table', 'assignments')}",
+            org.id,
         )
     counts = orgreport.tallies(db.session, org, now, filters)
     rows_query = orgreport.assignment_rows_query(org, now, filters)

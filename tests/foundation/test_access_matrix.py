@@ -40,11 +40,21 @@ MATRIX = [
     ("GET", "/orgs/no-such-org", (302, 404, 404, 404, 404, 404)),
     ("GET", "/orgs/{org}/join", (302, 200, 200, 200, 200, 200)),
     ("GET", "/invitations/not-a-token", (404, 404, 404, 404, 404, 404)),
+    ("GET", "/admin/users", (302, 403, 403, 403, 403, 200)),
+    ("POST", "/admin/users/999999/reactivate", (302, 403, 403, 403, 403, 404)),
+    ("GET", "/orgs/{org}/members/{member}/deactivate", (302, 403, 403, 200, 403, 200)),
+    ("GET", "/orgs/{other}/members/{member}/remove", (302, 403, 403, 403, 404, 404)),
+    ("GET", "/admin/audit", (302, 403, 403, 403, 403, 200)),
+    ("GET", "/orgs/{org}/audit", (302, 403, 403, 200, 403, 200)),
+    ("GET", "/orgs/{other}/audit", (302, 403, 403, 403, 200, 200)),
+    ("GET", "/account/data", (302, 200, 200, 200, 200, 200)),
+    ("POST", "/account/delete", (302, 302, 302, 302, 302, 302)),
+    ("GET", "/account/notifications", (302, 200, 200, 200, 200, 200)),
     ("GET", "/welcome/not-a-token", (400, 400, 400, 400, 400, 400)),
     ("POST", "/logout", (302, 302, 302, 302, 302, 302)),
 ]
 
-FOUNDATION_BLUEPRINTS = ("accounts", "orgs", "dashboard")
+FOUNDATION_BLUEPRINTS = ("accounts", "orgs", "dashboard", "audit", "privacy", "notifications")
 
 
 @pytest.fixture
@@ -66,6 +76,7 @@ def world(app, create_user, create_org, add_member):
         "other": other.slug,
         "cohort": cohort.id,
         "other_cohort": other_cohort.id,
+        "member": people["trainee"].id,
         "import": staff.id,
         "other_import": other_staff.id,
     }

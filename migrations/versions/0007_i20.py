@@ -1,7 +1,7 @@
 """staff imports as jobs, passwordless imported accounts, item analysis sums
 
 Revision ID: i20
-Revises: 0003
+Revises: i19
 Create Date: 2026-11-29 18:06:42.987514
 
 """
@@ -16,7 +16,7 @@ from course.quizzes.itemsums import rebuild
 
 # revision identifiers, used by Alembic.
 revision = 'i20'
-down_revision = '0003'
+down_revision = 'i19'
 branch_labels = None
 depends_on = None
 
