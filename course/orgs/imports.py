@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session
 
 from course import storage
 from course.accounts.models import User
+from course.audit.models import AuditEvent
+from course.audit.service import event_row
 from course.orgs import staff_import
 from course.orgs.models import Membership, Organisation, StaffImport, StaffImportRow
 
@@ -250,7 +252,31 @@ def apply(session: Session, job: StaffImport, now: datetime, progress: Progress)
             ],
         )
         created_ids += [ids[row.email] for row in chunk if row.action == "create"]
-    _update_members(session, org, [row for row in rows if row.action == "update"])
+        # Bulk statements pass the audit listener by: the events are written alongside.
+        events = [
+            event_row("account.create", subject_user_id=ids[row.email],
+                      target=("user", ids[row.email]), now=now)
+            for row in chunk
+            if row.action == "create"
+        ] + [
+            event_row("membership.add", organisation_id=org.id, subject_user_id=ids[row.email],
+                      details={"role": row.role, "import": job.id}, now=now)
+            for row in chunk
+        ]  # fmt: skip
+        session.execute(insert(AuditEvent), events)
+    _update_members(session, org, [row for row in rows if row.action == "update"], job, now)
+    session.execute(
+        insert(AuditEvent),
+        [
+            event_row(
+                "staff_import.apply",
+                organisation_id=org.id,
+                target=("staff_import", job.id),
+                details={key: value for key, value in job.counts.items() if value},
+                now=now,
+            )
+        ],
+    )
     job.state = "done"
     job.to_mail = len(created_ids)
     job.mailed = 0
@@ -259,13 +285,22 @@ def apply(session: Session, job: StaffImport, now: datetime, progress: Progress)
     return created_ids
 
 
-def _update_members(session: Session, org: Organisation, rows: list[StaffImportRow]) -> None:
+def _update_members(
+    session: Session, org: Organisation, rows: list[StaffImportRow], job: StaffImport, now
+) -> None:
     # As when a member is added again by hand: a blank cell keeps what is on record.
     for chunk in _chunks(rows):
         members = {
-            email: (member_id, number, department)
-            for member_id, email, number, department in session.execute(
-                select(Membership.id, User.email, Membership.employee_number, Membership.department)
+            email: (member_id, number, department, user_id, role)
+            for member_id, email, number, department, user_id, role in session.execute(
+                select(
+                    Membership.id,
+                    User.email,
+                    Membership.employee_number,
+                    Membership.department,
+                    Membership.user_id,
+                    Membership.role,
+                )
                 .join(User, User.id == Membership.user_id)
                 .where(
                     Membership.organisation_id == org.id,
@@ -285,6 +320,20 @@ def _update_members(session: Session, org: Organisation, rows: list[StaffImportR
                 for row in chunk
             ],
         )
+        changed_roles = [
+            event_row(
+                "membership.role",
+                organisation_id=org.id,
+                subject_user_id=members[row.email][3],
+                target=("membership", members[row.email][0]),
+                details={"from": members[row.email][4], "to": row.role, "import": job.id},
+                now=now,
+            )
+            for row in chunk
+            if members[row.email][4] != row.role
+        ]
+        if changed_roles:
+            session.execute(insert(AuditEvent), changed_roles)
 
 
 def fail(session: Session, job: StaffImport, error: ImportFailed, now: datetime) -> None:

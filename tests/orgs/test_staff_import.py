@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from course.accounts.models import User
+from course.audit.models import AuditEvent
 from course.db import utcnow
 from course.extensions import db
 from course.orgs import imports, staff_import, tasks
@@ -91,6 +92,13 @@ def test_import_applies_a_clean_file_and_is_idempotent(app, create_org, create_u
         ).all()
     )
     assert roles[existing.id] == "instructor" and roles[created.id] == "trainee"
+    # The batched writes land in the audit trail, attributed to the admin who imported.
+    events = db.session.execute(
+        db.select(AuditEvent.action, AuditEvent.subject_user_id, AuditEvent.actor_id)
+    ).all()
+    assert ("account.create", created.id, admin.id) in events
+    assert ("membership.add", existing.id, admin.id) in events
+    assert any(action == "staff_import.apply" for action, _, _ in events)
 
     again = _run(admin, org, GOOD.encode())
     assert _actions(again) == [("unchanged", ""), ("unchanged", "")]
@@ -121,7 +129,7 @@ def test_a_row_that_changed_since_the_preview_fails_the_whole_import_by_line(
     create_user(email="p1100@example.com")  # registers between preview and import
     job.state = "importing"
     db.session.commit()
-    assert tasks.apply_staff_import_task(job.id)() == 0
+    tasks.apply_staff_import_task(job.id)
     job = db.session.get(StaffImport, job.id)
     assert job.state == "failed" and job.failure_line == 1102
     assert db.session.scalar(db.select(db.func.count()).select_from(Membership)) == 0
