@@ -553,7 +553,8 @@ def run(n: int, database: str | None, repeat: int, import_rows: int, reuse: str 
             db.session.remove()
             db.engine.dispose()
             shutil.copyfile(folder / "generated.db", folder / "course.db")
-            for table in db.metadata.sorted_tables:  # indexes added since it was generated
+            db.create_all()  # tables and indexes added since it was generated
+            for table in db.metadata.sorted_tables:
                 for index in table.indexes:
                     index.create(db.engine, checkfirst=True)
             with db.engine.begin() as connection:
