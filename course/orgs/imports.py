@@ -163,14 +163,23 @@ def preview(session: Session, job: StaffImport, progress: Progress) -> StaffImpo
     return job
 
 
-def planned_rows(
-    session: Session, job: StaffImport, actions: Sequence[str]
-) -> list[StaffImportRow]:
+def planned_rows(session: Session, job: StaffImport, actions: Sequence[str]) -> list:
+    """The previewed rows of ``actions``, by line, as plain rows (not ORM objects: the job
+    commits its progress, which would expire objects and reload them one by one)."""
+    row = StaffImportRow
     return list(
-        session.scalars(
-            select(StaffImportRow)
-            .where(StaffImportRow.import_id == job.id, StaffImportRow.action.in_(actions))
-            .order_by(StaffImportRow.line)
+        session.execute(
+            select(
+                row.line,
+                row.action,
+                row.name,
+                row.email,
+                row.employee_number,
+                row.department,
+                row.role,
+            )  # fmt: skip
+            .where(row.import_id == job.id, row.action.in_(actions))
+            .order_by(row.line)
         )
     )
 

@@ -71,6 +71,7 @@ def apply_staff_import_task(import_id: int) -> int:
         try:
             with acting_as(job.created_by_id, "job"):
                 created = imports.apply(session, job, now, _progress(job))
+            job.finished_at = utcnow()  # when it was written, not when it started
             imports.discard_parsed_rows(job)
             session.commit()
         except (imports.ImportFailed, IntegrityError) as exc:
