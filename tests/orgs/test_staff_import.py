@@ -159,3 +159,4 @@ def test_rows_go_in_with_batched_statements(app, create_org, create_user):
     assert db.session.scalar(db.select(db.func.count()).select_from(Membership)) == 2000
     writes = [s for s in statements if s in ("INSERT", "UPDATE")]
     assert len(writes) < 60, len(writes)
+    assert len(statements) < 120, len(statements)  # reads are batched too
