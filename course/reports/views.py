@@ -82,14 +82,7 @@ def course(slug: str):
                     _("Name"), _("Email"), _("Enrolled"), _("Due"), _("Lessons done"),
                     _("Completed"), _("Score"),
                 ],
-                (
-                    [
-                        user.display_name, user.email, enrolment.enrolled_at, enrolment.due_at,
-                        done, completion.completed_at if completion else None,
-                        completion.final_score if completion else None,
-                    ]
-                    for enrolment, user, completion, done in _stream(query)
-                ),
+                (list(row) for row in _stream(service.trainees_export_query(course, q, state))),
             )  # fmt: skip
         return _export(table, f"{slug}-{request.args.get('table', 'trainees')}")
     page = paginate(query, scalars=False)

@@ -87,6 +87,10 @@ def test_course_report_pages_and_exports(client, login, course, instructor, crea
     assert len(rows) == 3 and rows[1][4] == "0.6"
     xlsx = client.get(f"/reports/courses/{SLUG}/quizzes/basics?export=xlsx")
     assert xlsx.data[:2] == b"PK"
+    trainees = client.get(f"/reports/courses/{SLUG}?export=csv")
+    assert trainees.is_streamed
+    rows = list(csv.reader(io.StringIO(trainees.data.decode("utf-8-sig"))))
+    assert rows[0][:2] == ["Name", "Email"] and rows[0][4] == "Lessons done"
     assert client.get(f"/reports/courses/{SLUG}/cases/desk-day").status_code == 200
     assert client.get(f"/reports/courses/{SLUG}/grading").status_code == 200
 
