@@ -35,8 +35,11 @@ def wants_export() -> bool:
 
 
 def _stream(query, batch: int = 1000):
-    """Rows of ``query`` fetched a batch at a time (never the whole result in memory)."""
-    return db.session.execute(query.execution_options(yield_per=batch))
+    """Rows of ``query`` fetched a batch at a time (never the whole result in memory), on a
+    connection of their own that lives as long as the response is being sent: the request's
+    session ends with the view, and PostgreSQL's server-side cursor with its transaction."""
+    with db.engine.connect() as connection:
+        yield from connection.execution_options(yield_per=batch).execute(query)
 
 
 def _export(table: exports.Table, name: str, organisation_id: int | None = None) -> Response | None:
@@ -275,7 +278,7 @@ def _org_table(org, now, filters: orgreport.Filters) -> exports.Table:
             [_("Serial"), _("Name"), _("Issued"), _("Valid until"), _("Status")],
             (
                 [c.serial, c.recipient_name, c.issued_at, c.valid_until, c.status]
-                for c in _stream(orgreport.issued_query(org, filters)).scalars()
+                for c in _stream(orgreport.issued_query(org, filters))
             ),
         )
     return exports.Table(

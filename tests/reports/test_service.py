@@ -133,6 +133,8 @@ def test_an_org_admin_sees_only_their_organisation(
     exported = client.get(f"/reports/orgs/{mine.slug}?export=csv")
     rows = list(csv.reader(io.StringIO(exported.data.decode("utf-8-sig"))))
     assert rows[1][0] == "王小明" and rows[1][-1] == "overdue"
+    certificates = client.get(f"/reports/orgs/{mine.slug}?export=xlsx&table=certificates")
+    assert certificates.status_code == 200 and certificates.data[:2] == b"PK"
 
 
 def test_the_grading_queue_links_each_item_to_where_it_is_graded(
