@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 
 from course import storage
 from course.accounts.models import User
+from course.audit import service as audit
 from course.audit.models import AuditEvent
-from course.audit.service import event_row
 from course.orgs import staff_import
 from course.orgs.models import Membership, Organisation, StaffImport, StaffImportRow
 
@@ -261,30 +261,47 @@ def apply(session: Session, job: StaffImport, now: datetime, progress: Progress)
             ],
         )
         created_ids += [ids[row.email] for row in chunk if row.action == "create"]
-        # Bulk statements pass the audit listener by: the events are written alongside.
-        events = [
-            event_row("account.create", subject_user_id=ids[row.email],
-                      target=("user", ids[row.email]), now=now)
-            for row in chunk
-            if row.action == "create"
-        ] + [
-            event_row("membership.add", organisation_id=org.id, subject_user_id=ids[row.email],
-                      details={"role": row.role, "import": job.id}, now=now)
-            for row in chunk
-        ]  # fmt: skip
-        session.execute(insert(AuditEvent), events)
-    _update_members(session, org, [row for row in rows if row.action == "update"], job, now)
-    session.execute(
-        insert(AuditEvent),
-        [
-            event_row(
-                "staff_import.apply",
-                organisation_id=org.id,
-                target=("staff_import", job.id),
-                details={key: value for key, value in job.counts.items() if value},
-                now=now,
-            )
-        ],
+        # The inserts above bypass the session's audit listener: record each membership here,
+        # in one statement per chunk, attributed to the admin who confirmed the import.
+        session.execute(
+            insert(AuditEvent),
+            [
+                audit.event_row(
+                    "membership.add",
+                    organisation_id=org.id,
+                    subject_user_id=ids[row.email],
+                    details={"role": row.role, "via": f"staff_import:{job.id}"},
+                    actor_id=job.created_by_id,
+                    now=now,
+                )
+                for row in chunk
+            ]
+            + [
+                audit.event_row(
+                    "account.create",
+                    subject_user_id=ids[row.email],
+                    target=("user", ids[row.email]),
+                    details={"via": f"staff_import:{job.id}"},
+                    actor_id=job.created_by_id,
+                    now=now,
+                )
+                for row in chunk
+                if row.action == "create"
+            ],
+        )
+    updates = [row for row in rows if row.action == "update"]
+    _update_members(session, org, updates, job.created_by_id, now)
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.action] = counts.get(row.action, 0) + 1
+    audit.record(
+        session,
+        "staff_import.confirm",
+        organisation_id=org.id,
+        target=("staff_import", job.id),
+        details={"file": job.filename, **counts},
+        actor_id=job.created_by_id,
+        now=now,
     )
     job.state = "done"
     job.to_mail = len(created_ids)
@@ -295,20 +312,24 @@ def apply(session: Session, job: StaffImport, now: datetime, progress: Progress)
 
 
 def _update_members(
-    session: Session, org: Organisation, rows: list[StaffImportRow], job: StaffImport, now
+    session: Session,
+    org: Organisation,
+    rows: list[StaffImportRow],
+    actor_id: int | None,
+    now: datetime,
 ) -> None:
     # As when a member is added again by hand: a blank cell keeps what is on record.
     for chunk in _chunks(rows):
         members = {
-            email: (member_id, number, department, user_id, role)
-            for member_id, email, number, department, user_id, role in session.execute(
+            email: (member_id, number, department, role, user_id)
+            for member_id, email, number, department, role, user_id in session.execute(
                 select(
                     Membership.id,
                     User.email,
                     Membership.employee_number,
                     Membership.department,
-                    Membership.user_id,
                     Membership.role,
+                    Membership.user_id,
                 )
                 .join(User, User.id == Membership.user_id)
                 .where(
@@ -329,20 +350,22 @@ def _update_members(
                 for row in chunk
             ],
         )
-        changed_roles = [
-            event_row(
-                "membership.role",
-                organisation_id=org.id,
-                subject_user_id=members[row.email][3],
-                target=("membership", members[row.email][0]),
-                details={"from": members[row.email][4], "to": row.role, "import": job.id},
-                now=now,
+        changed = [row for row in chunk if members[row.email][3] != row.role]
+        if changed:
+            session.execute(
+                insert(AuditEvent),
+                [
+                    audit.event_row(
+                        "membership.role",
+                        organisation_id=org.id,
+                        subject_user_id=members[row.email][4],
+                        details={"from": members[row.email][3], "to": row.role},
+                        actor_id=actor_id,
+                        now=now,
+                    )
+                    for row in changed
+                ],
             )
-            for row in chunk
-            if members[row.email][4] != row.role
-        ]
-        if changed_roles:
-            session.execute(insert(AuditEvent), changed_roles)
 
 
 def fail(session: Session, job: StaffImport, error: ImportFailed, now: datetime) -> None:
