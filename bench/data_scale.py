@@ -29,6 +29,7 @@ import io
 import json
 import os
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -44,6 +45,8 @@ FLAGSHIP = ROOT / "content" / "service-team-collaboration"
 PASSWORD = "bench-password-2026"
 NOW = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 BATCH = 2000
+#: Trainees generated one by one; the rest are copies made by the database.
+TEMPLATE = int(os.environ.get("DATA_SCALE_TEMPLATE", "2500"))
 VERBS = "http://adlnet.gov/expapi/verbs/"
 DEPARTMENTS = [
     "综合窗口",
@@ -221,9 +224,14 @@ def generate(app, trainees: int, seed: int = 1) -> dict:
     sums: dict[tuple, dict] = {}
     picks: dict[tuple, dict] = {}
     status_index = 0
-    for uid in ids:
+    contributed: dict[tuple, tuple] = {}
+    # The first TEMPLATE trainees are generated here; the rest are copies of them made by the
+    # database (INSERT ... SELECT with shifted user ids), which is what makes 50,000 affordable.
+    template = ids[: min(len(ids), TEMPLATE)]
+    assert ids[-1] - ids[0] == len(ids) - 1, "user ids must be contiguous"
+    for uid in template:
         progress = rng.random()
-        done = lessons[: int(len(lessons) * min(1.0, progress * 1.3))]
+        done = lessons[: int(len(lessons) * min(1.0, progress * 1.6))]
         for slug in done:
             at = NOW - timedelta(days=rng.randint(1, 110), minutes=rng.randint(0, 600))
             lesson_rows.append({"user_id": uid, "course_id": course.id, "lesson_slug": slug,
@@ -234,13 +242,14 @@ def generate(app, trainees: int, seed: int = 1) -> dict:
                 "object_id": f"{course.slug}/lessons/{slug}", "object_type": "lesson",
                 "result": {"completion": True}, "context": None, "timestamp": at,
             })  # fmt: skip
-        taken = quiz_ids[: int(len(quiz_ids) * progress)]
+        taken = quiz_ids[: int(len(quiz_ids) * min(1.0, progress * 1.6))]
         best = []
         for quiz_id in taken:
             quiz, pool = pools[quiz_id]
             pass_mark = quiz.get("pass_mark", 0.6)
             for number in range(1, rng.choice([2, 2, 3]) + 1 if progress > 0.5 else 2):
-                paper_seed, responses, results, score, paper = rng.choice(pool)
+                index = rng.randrange(len(pool))
+                paper_seed, responses, results, score, paper = pool[index]
                 at = NOW - timedelta(days=rng.randint(1, 100))
                 attempt = {
                     "user_id": uid, "course_id": course.id, "version_id": version.id,
@@ -258,9 +267,11 @@ def generate(app, trainees: int, seed: int = 1) -> dict:
                     "object_id": f"{course.slug}/quizzes/{quiz_id}", "object_type": "quiz",
                     "result": {"score": {"scaled": score}}, "context": None, "timestamp": at,
                 })  # fmt: skip
-                sum_rows, pick_rows = attempt_rows(
-                    QuizAttempt(course_id=course.id, quiz_id=quiz_id, version_id=version.id,
-                                responses=responses, results=results), paper)  # fmt: skip
+                if (quiz_id, index) not in contributed:  # the same attempt adds the same sums
+                    contributed[quiz_id, index] = attempt_rows(
+                        QuizAttempt(course_id=course.id, quiz_id=quiz_id, version_id=version.id,
+                                    responses=responses, results=results), paper)  # fmt: skip
+                sum_rows, pick_rows = contributed[quiz_id, index]
                 for row in sum_rows:
                     key = (quiz_id, row["question_id"])
                     total = sums.setdefault(key, {**row, **dict.fromkeys(SUM_COLUMNS, 0)})
@@ -302,32 +313,85 @@ def generate(app, trainees: int, seed: int = 1) -> dict:
         session, QuizOptionCount, (*base, "option_id"), ("count",), list(picks.values())
     )
     session.commit()
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(db.text("ANALYZE"))
-        session.commit()
-    else:
-        session.execute(db.text("ANALYZE"))
-        session.commit()
+    copies = len(ids) // len(template)
+    for k in range(1, copies):
+        replicate(session, k, len(template), template[0], template[-1], status_index)
+    if copies > 1:
+        scale = {name: getattr(QuizItemSums, name) * copies for name in SUM_COLUMNS}
+        session.execute(db.update(QuizItemSums).values(**scale))
+        session.execute(db.update(QuizOptionCount).values(count=QuizOptionCount.count * copies))
+    session.commit()
+    session.execute(db.text("ANALYZE"))
+    session.commit()
+    counts = {
+        name: session.scalar(db.select(db.func.count()).select_from(model))
+        for name, model in (
+            ("members", Membership), ("lesson_completions", LessonCompletion),
+            ("learning_records", LearningRecord), ("quiz_attempts", QuizAttempt),
+            ("course_completions", CourseCompletion), ("certificates", Certificate),
+        )
+    }  # fmt: skip
     a_trainee = session.get(User, ids[len(ids) // 2])
     with contextlib.suppress(Exception):
         a_trainee.password_hash = admin.password_hash
         session.commit()
     return {
         "generate_seconds": round(time.perf_counter() - started, 1),
-        "rows": {
-            "trainees": len(ids),
-            "lesson_completions": len(lesson_rows),
-            "learning_records": len(record_rows),
-            "quiz_attempts": len(attempt_rows_),
-            "course_completions": len(completions),
-            "certificates": len(certificates),
-        },  # fmt: skip
+        "rows": counts,
         "course": course.slug,
         "lesson": lessons[len(lessons) // 2],
         "quizzes": [quiz_ids[0], "final-exam" if "final-exam" in quiz_ids else quiz_ids[-1]],
         "cohort": cohorts[0].id,
         "trainee_email": a_trainee.email,
     }
+
+
+def replicate(session, k: int, size: int, first: int, last: int, serials: int) -> None:
+    """Copy the learning of users ``first..last`` to the users ``k * size`` ids further on."""
+    from course.certificates.models import Certificate
+    from course.progress.models import CourseCompletion, LearningRecord, LessonCompletion
+    from course.quizzes.models import QuizAttempt
+
+    postgres = session.get_bind().dialect.name == "postgresql"
+    random_hex = (
+        "md5(random()::text || clock_timestamp()::text)"
+        if postgres
+        else ("lower(hex(randomblob(16)))")
+    )
+    shift = k * size
+    overrides = {
+        LearningRecord: {"id": random_hex},
+        Certificate: {
+            "serial": f"serial || '-{k}'",
+            "code": f"substr({random_hex}, 1, 20)",
+            "credential_id": f"credential_id || '-{k}'",
+            "status_index": f"status_index + {k * (serials + 1)}",
+            "recipient_name": "recipient_name",
+        },
+    }
+    for model in (LessonCompletion, LearningRecord, QuizAttempt, CourseCompletion, Certificate):
+        table = model.__table__
+        names, values = [], []
+        for column in table.columns:
+            if column.primary_key and model is not LearningRecord:
+                continue
+            names.append(column.name)
+            if column.name == "user_id":
+                values.append(f"user_id + {shift}")
+            else:
+                values.append(overrides.get(model, {}).get(column.name, column.name))
+        session.execute(
+            db_text(
+                f"INSERT INTO {table.name} ({', '.join(names)}) SELECT {', '.join(values)} "
+                f"FROM {table.name} WHERE user_id BETWEEN {first} AND {last}"
+            )
+        )
+
+
+def db_text(sql: str):
+    from sqlalchemy import text
+
+    return text(sql)
 
 
 def measure(app, facts: dict, repeat: int, import_rows: int) -> dict:
@@ -410,6 +474,7 @@ def _time_export(client, counter, url):
 
 def _time_import(app, client, rows):
     from course.extensions import db
+    from course.orgs import tasks
     from course.orgs.models import StaffImport
 
     lines = ["姓名,邮箱,工号,部门,角色"] + [
@@ -428,27 +493,40 @@ def _time_import(app, client, rows):
     job_id = int(response.headers["Location"].rsplit("/", 1)[1])
     job = db.session.get(StaffImport, job_id)
     assert job.state == "previewed", (job.state, job.failure)
-    with peak_rss() as memory:
-        confirm_started = time.perf_counter()
-        assert client.post(f"/orgs/province/imports/{job_id}/confirm").status_code == 302
-        ended = time.perf_counter()
+    # Welcome links are sent by their own jobs (batches of 200, on any worker); here they are
+    # collected, and one batch is sent afterwards to measure what a mail costs.
+    batches = []
+    real_task = tasks.send_welcome_links_task
+    tasks.send_welcome_links_task = lambda import_id, ids: batches.append((import_id, ids))
+    try:
+        with peak_rss() as memory:
+            confirm_started = time.perf_counter()
+            assert client.post(f"/orgs/province/imports/{job_id}/confirm").status_code == 302
+            ended = time.perf_counter()
+    finally:
+        tasks.send_welcome_links_task = real_task
     db.session.expire_all()
     job = db.session.get(StaffImport, job_id)
     import_seconds = (job.finished_at - job.created_at).total_seconds()
+    mail_started = time.perf_counter()
+    real_task.call_local(*batches[0])
+    per_mail = (time.perf_counter() - mail_started) / len(batches[0][1])
     return {
         "rows": rows,
         "bytes": len(data),
         "upload_and_preview_seconds": round(previewed - started, 1),
-        "confirm_to_done_seconds_incl_welcome_mails": round(ended - confirm_started, 1),
+        "confirm_to_imported_seconds": round(ended - confirm_started, 1),
         "upload_to_imported_seconds": round(import_seconds, 1),
         "state": job.state,
-        "mailed": job.mailed,
+        "welcome_batches": len(batches),
+        "seconds_per_welcome_mail": round(per_mail, 4),
         "rss_growth_mb": round(memory["growth"] / 1048576, 1),
     }
 
 
-def run(n: int, database: str | None, repeat: int, import_rows: int) -> dict:
-    folder = Path(tempfile.mkdtemp(prefix=f"course-scale-{n}-"))
+def run(n: int, database: str | None, repeat: int, import_rows: int, reuse: str | None) -> dict:
+    """Generate (or, with ``reuse``, open the SQLite database a run left) and measure."""
+    folder = Path(reuse) if reuse else Path(tempfile.mkdtemp(prefix=f"course-scale-{n}-"))
     os.environ["COURSE_INSTANCE_PATH"] = str(folder)
     url = database or f"sqlite:///{folder / 'course.db'}"
     from course import create_app
@@ -460,13 +538,32 @@ def run(n: int, database: str | None, repeat: int, import_rows: int) -> dict:
         "INSTANCE_PATH": str(folder), "BASE_URL": "http://localhost",
     })  # fmt: skip
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        facts = generate(app, n)
+        if reuse:
+            facts = json.loads((folder / "facts.json").read_text())
+        else:
+            db.drop_all()
+            db.create_all()
+            facts = generate(app, n)
+            (folder / "facts.json").write_text(json.dumps(facts, ensure_ascii=False))
+            if database is None:  # keep a copy to measure again without generating
+                db.session.remove()
+                db.engine.dispose()
+                shutil.copyfile(folder / "course.db", folder / "generated.db")
+        if reuse and database is None:
+            db.session.remove()
+            db.engine.dispose()
+            shutil.copyfile(folder / "generated.db", folder / "course.db")
+            db.create_all()  # tables and indexes added since it was generated
+            for table in db.metadata.sorted_tables:
+                for index in table.indexes:
+                    index.create(db.engine, checkfirst=True)
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql("ANALYZE")
         measured = measure(app, facts, repeat, import_rows)
         db.session.remove()
         db.engine.dispose()
-    return {"trainees": n, "database": db_name(url), "load_average": os.getloadavg(),
+    return {"trainees": n, "database": db_name(url), "folder": str(folder),
+            "load_average": os.getloadavg(),
             **facts, **measured}  # fmt: skip
 
 
@@ -479,6 +576,11 @@ def main() -> None:
     parser.add_argument("--trainees", default="5000,20000,50000")
     parser.add_argument("--database", default=None, help="a PostgreSQL URL (default: SQLite)")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--reuse",
+        default=None,
+        help="measure again the SQLite database a run generated (its folder)",
+    )
     parser.add_argument("--import-rows", type=int, default=0,
                         help="rows of the staff import (default: as many as trainees)")  # fmt: skip
     args = parser.parse_args()
@@ -486,14 +588,17 @@ def main() -> None:
     runs = []
     for n in (int(value) for value in args.trainees.split(",")):
         load_before = os.getloadavg()
-        result = run(n, args.database, args.repeat, args.import_rows or n)
+        result = run(n, args.database, args.repeat, args.import_rows or n, args.reuse)
         result["load_average_before"] = load_before
         runs.append(result)
         print(json.dumps(result, ensure_ascii=False, indent=1), flush=True)
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     name = db_name(args.database or "sqlite")
-    (out / f"data_scale-{name}.json").write_text(json.dumps(runs, ensure_ascii=False, indent=1))
+    sizes = "-".join(str(run["trainees"]) for run in runs)
+    (out / f"data_scale-{name}-{sizes}.json").write_text(
+        json.dumps(runs, ensure_ascii=False, indent=1)
+    )
 
 
 if __name__ == "__main__":

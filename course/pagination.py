@@ -54,11 +54,18 @@ class Page:
 
 
 def page_of(
-    session: Session, query: Select, page: int, per_page: int = PER_PAGE, scalars: bool = True
+    session: Session,
+    query: Select,
+    page: int,
+    per_page: int = PER_PAGE,
+    scalars: bool = True,
+    total: int | None = None,
 ) -> Page:
-    """Page ``page`` (from 1; past the end gives the last page) of ``query`` and its count."""
+    """Page ``page`` (from 1; past the end gives the last page) of ``query`` and its count
+    (``total`` when the caller has counted already)."""
     per_page = max(1, min(per_page, MAX_PER_PAGE))
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    if total is None:
+        total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     last = max(1, math.ceil((total or 0) / per_page))
     page = min(max(page, 1), last)
     limited = query.limit(per_page).offset((page - 1) * per_page)
@@ -68,10 +75,15 @@ def page_of(
 
 
 def paginate(
-    query: Select, per_page: int = PER_PAGE, arg: str = "page", scalars: bool = True
+    query: Select,
+    per_page: int = PER_PAGE,
+    arg: str = "page",
+    scalars: bool = True,
+    total: int | None = None,
 ) -> Page:
     """The page of ``query`` that the request's ``?page=`` (or ``arg``) asks for."""
-    return page_of(db.session, query, request.args.get(arg, 1, type=int) or 1, per_page, scalars)
+    page = request.args.get(arg, 1, type=int) or 1
+    return page_of(db.session, query, page, per_page, scalars, total)
 
 
 def page_url(number: int, arg: str = "page") -> str:

@@ -19,7 +19,8 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Lower-cased at the service boundary; the login name.
     email: Mapped[str] = mapped_column(String(254), unique=True)
-    display_name: Mapped[str] = mapped_column(String(120))
+    #: Indexed: member and trainee lists are read a page at a time in name order.
+    display_name: Mapped[str] = mapped_column(String(120), index=True)
     #: Argon2id hash (PHC string); None until the holder of an imported account sets a
     #: password through the welcome link (nobody can sign in to it before).
     password_hash: Mapped[str | None] = mapped_column(String(255))

@@ -77,6 +77,18 @@ def start(
     return job
 
 
+def claim(session: Session, job: StaffImport) -> bool:
+    """Move a clean preview to ``importing``, once: of two confirmations racing, one wins."""
+    claimed = session.execute(
+        update(StaffImport)
+        .where(StaffImport.id == job.id, StaffImport.state == "previewed")
+        .values(state="importing", done=0)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(job)
+    return claimed == 1
+
+
 def existing_people(
     session: Session, org: Organisation, emails: Sequence[str]
 ) -> dict[str, staff_import.ExistingMember]:
@@ -151,14 +163,23 @@ def preview(session: Session, job: StaffImport, progress: Progress) -> StaffImpo
     return job
 
 
-def planned_rows(
-    session: Session, job: StaffImport, actions: Sequence[str]
-) -> list[StaffImportRow]:
+def planned_rows(session: Session, job: StaffImport, actions: Sequence[str]) -> list:
+    """The previewed rows of ``actions``, by line, as plain rows (not ORM objects: the job
+    commits its progress, which would expire objects and reload them one by one)."""
+    row = StaffImportRow
     return list(
-        session.scalars(
-            select(StaffImportRow)
-            .where(StaffImportRow.import_id == job.id, StaffImportRow.action.in_(actions))
-            .order_by(StaffImportRow.line)
+        session.execute(
+            select(
+                row.line,
+                row.action,
+                row.name,
+                row.email,
+                row.employee_number,
+                row.department,
+                row.role,
+            )  # fmt: skip
+            .where(row.import_id == job.id, row.action.in_(actions))
+            .order_by(row.line)
         )
     )
 
@@ -254,6 +275,18 @@ def apply(session: Session, job: StaffImport, now: datetime, progress: Progress)
                     now=now,
                 )
                 for row in chunk
+            ]
+            + [
+                audit.event_row(
+                    "account.create",
+                    subject_user_id=ids[row.email],
+                    target=("user", ids[row.email]),
+                    details={"via": f"staff_import:{job.id}"},
+                    actor_id=job.created_by_id,
+                    now=now,
+                )
+                for row in chunk
+                if row.action == "create"
             ],
         )
     updates = [row for row in rows if row.action == "update"]

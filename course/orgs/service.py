@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, delete, func, insert, select
-from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.orm import Session, contains_eager
 
 from course.accounts import service as accounts
 from course.accounts.models import User
@@ -172,18 +172,6 @@ def search_members(
     if len((q or "").strip()) < 1:
         return []
     return list(session.scalars(members_query(org, q).limit(limit)))
-
-
-def members(session: Session, org: Organisation) -> list[Membership]:
-    return list(
-        session.scalars(
-            select(Membership)
-            .where(Membership.organisation_id == org.id)
-            .options(selectinload(Membership.user))
-            .join(User)
-            .order_by(User.display_name)
-        )
-    )
 
 
 def join_self(session: Session, org: Organisation, user: User, now: datetime) -> Membership:
@@ -350,36 +338,6 @@ def remove_cohort_members(session: Session, cohort: Cohort, user_ids: list[int])
     )
     session.flush()
     return result.rowcount or 0
-
-
-def cohorts(session: Session, org: Organisation) -> list[Cohort]:
-    return list(
-        session.scalars(
-            select(Cohort)
-            .where(Cohort.organisation_id == org.id)
-            .options(selectinload(Cohort.members), selectinload(Cohort.assignments))
-            .order_by(Cohort.name)
-        )
-    )
-
-
-def set_cohort_members(session: Session, cohort: Cohort, user_ids: list[int]) -> None:
-    """Make the cohort's members exactly ``user_ids`` (members of its organisation only)."""
-    allowed = set(
-        session.scalars(
-            select(Membership.user_id).where(
-                Membership.organisation_id == cohort.organisation_id,
-                Membership.user_id.in_(user_ids),
-            )
-        )
-    )
-    current = {member.user_id: member for member in cohort.members}
-    for user_id, member in current.items():
-        if user_id not in allowed:
-            cohort.members.remove(member)
-    for user_id in allowed - current.keys():
-        cohort.members.append(CohortMember(user_id=user_id))
-    session.flush()
 
 
 def assign_course(

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from course.accounts.models import User
 from course.accounts.service import WELCOME_SALT, make_reset_token
+from course.audit.service import acting_as
 from course.db import utcnow
 from course.extensions import db
 from course.jobs import app_context, huey
@@ -68,7 +69,9 @@ def apply_staff_import_task(import_id: int) -> int:
             return 0
         now = utcnow()
         try:
-            created = imports.apply(session, job, now, _progress(job))
+            with acting_as(job.created_by_id, "job"):
+                created = imports.apply(session, job, now, _progress(job))
+            job.finished_at = utcnow()  # when it was written, not when it started
             imports.discard_parsed_rows(job)
             session.commit()
         except (imports.ImportFailed, IntegrityError) as exc:

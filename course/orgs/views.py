@@ -296,10 +296,9 @@ def confirm_staff_import(slug: str, import_id: int):
     job = _import_or_404(org, import_id)
     if not ConfirmImportForm().validate_on_submit():
         abort(400)
-    if job.state != "previewed":
+    if not imports.claim(db.session, job):
         flash(_("This file cannot be imported (it has errors or was imported already)."), "error")
         return redirect(url_for("orgs.import_status", slug=slug, import_id=job.id))
-    job.state, job.done = "importing", 0
     db.session.commit()
     apply_staff_import_task(job.id)
     return redirect(url_for("orgs.import_status", slug=slug, import_id=job.id))

@@ -41,7 +41,11 @@ class LessonCompletion(db.Model):
     """A lesson a trainee has finished, keyed by the lesson's stable slug (not a version)."""
 
     __tablename__ = "lesson_completions"
-    __table_args__ = (UniqueConstraint("user_id", "course_id", "lesson_slug"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "course_id", "lesson_slug"),
+        # Covers the lesson funnel (completions per lesson of a course) without the table.
+        Index("ix_lesson_completions_course_lesson", "course_id", "lesson_slug"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -54,7 +58,11 @@ class CourseCompletion(db.Model):
     """A course completed by a trainee: recorded once, with the version and final score."""
 
     __tablename__ = "course_completions"
-    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "course_id"),
+        # Covers completions per month of a course.
+        Index("ix_course_completions_course_completed", "course_id", "completed_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -164,28 +164,43 @@ def assignment_rows(
     return [as_row(row) for row in session.execute(assignment_rows_query(org, now, filters))]
 
 
-def tallies(session: Session, org: Organisation, now: datetime, filters: Filters, by: str):
-    """Assigned, completed and overdue counts per ``cohort`` or ``department``, in name order."""
+@dataclass
+class Tallies:
+    """Completion counts per cohort and per department, and all rows together."""
+
+    by_cohort: list[Tally]
+    by_department: list[Tally]
+    total: int
+
+
+def tallies(session: Session, org: Organisation, now: datetime, filters: Filters) -> Tallies:
+    """Assigned, completed and overdue counts per cohort and per department, in name order,
+    from one ``GROUP BY cohort, department`` (a few hundred groups at most)."""
     rows = assignments_query(org, now, filters).subquery()
-    label = rows.c[by]
     found = session.execute(
         select(
-            label,
+            rows.c.cohort,
+            rows.c.department,
             func.count(),
             func.sum(case((rows.c.status == "completed", 1), else_=0)),
             func.sum(case((rows.c.status == "overdue", 1), else_=0)),
-        )
-        .group_by(label)
-        .order_by(label)
+        ).group_by(rows.c.cohort, rows.c.department)
     )
-    merged: dict[str, Tally] = {}
-    for name, assigned, completed, overdue in found:
-        name = name or ("—" if by == "department" else "")
-        tally = merged.setdefault(name, Tally(name))
-        tally.assigned += assigned
-        tally.completed += completed or 0
-        tally.overdue += overdue or 0
-    return [merged[name] for name in sorted(merged)]
+    cohorts: dict[str, Tally] = {}
+    departments: dict[str, Tally] = {}
+    total = 0
+    for cohort, department, assigned, completed, overdue in found:
+        total += assigned
+        for groups, name in ((cohorts, cohort), (departments, department or "—")):
+            tally = groups.setdefault(name, Tally(name))
+            tally.assigned += assigned
+            tally.completed += completed or 0
+            tally.overdue += overdue or 0
+    return Tallies(
+        [cohorts[name] for name in sorted(cohorts)],
+        [departments[name] for name in sorted(departments)],
+        total,
+    )
 
 
 def _certificates(org: Organisation, filters: Filters) -> Select:

@@ -35,8 +35,11 @@ def wants_export() -> bool:
 
 
 def _stream(query, batch: int = 1000):
-    """Rows of ``query`` fetched a batch at a time (never the whole result in memory)."""
-    return db.session.execute(query.execution_options(yield_per=batch))
+    """Rows of ``query`` fetched a batch at a time (never the whole result in memory), on a
+    connection of their own that lives as long as the response is being sent: the request's
+    session ends with the view, and PostgreSQL's server-side cursor with its transaction."""
+    with db.engine.connect() as connection:
+        yield from connection.execution_options(yield_per=batch).execute(query)
 
 
 def _export(table: exports.Table, name: str, organisation_id: int | None = None) -> Response | None:
@@ -82,14 +85,7 @@ def course(slug: str):
                     _("Name"), _("Email"), _("Enrolled"), _("Due"), _("Lessons done"),
                     _("Completed"), _("Score"),
                 ],
-                (
-                    [
-                        user.display_name, user.email, enrolment.enrolled_at, enrolment.due_at,
-                        done, completion.completed_at if completion else None,
-                        completion.final_score if completion else None,
-                    ]
-                    for enrolment, user, completion, done in _stream(query)
-                ),
+                (list(row) for row in _stream(service.trainees_export_query(course, q, state))),
             )  # fmt: skip
         return _export(table, f"{slug}-{request.args.get('table', 'trainees')}")
     page = paginate(query, scalars=False)
@@ -249,7 +245,10 @@ def organisation(org_slug: str):
             f"{org_slug}-{request.args.get('table', 'assignments')}",
             org.id,
         )
-    by_cohort = orgreport.tallies(db.session, org, now, filters, "cohort")
+    counts = orgreport.tallies(db.session, org, now, filters)
+    rows_query = orgreport.assignment_rows_query(org, now, filters)
+    unfiltered = not filters.q and filters.status not in orgreport.STATUSES
+    rows = paginate(rows_query, scalars=False, total=counts.total if unfiltered else None)
     chart = charts.bar_chart(
         "by-cohort",
         charts.ChartText(
@@ -258,15 +257,14 @@ def organisation(org_slug: str):
             _("Cohort"),
             _("Completed"),
         ),
-        [(t.label, t.rate) for t in by_cohort],
+        [(t.label, t.rate) for t in counts.by_cohort],
         charts.percent,
         maximum=1,
         empty_text=_("No courses are assigned yet."),
     )
     return render_template(
         "reports/organisation.html", org=org, filters=filters, chart=chart, now=now,
-        rows=paginate(orgreport.assignment_rows_query(org, now, filters), scalars=False),
-        by_department=orgreport.tallies(db.session, org, now, filters, "department"),
+        rows=rows, by_department=counts.by_department,
         certificates=orgreport.certificate_counts(db.session, org, now, filters),
         expiring=paginate(orgreport.expiring_query(org, now, filters, 90), arg="cert_page"),
         cohorts=orgreport.cohorts_of(db.session, org),
@@ -280,7 +278,7 @@ def _org_table(org, now, filters: orgreport.Filters) -> exports.Table:
             [_("Serial"), _("Name"), _("Issued"), _("Valid until"), _("Status")],
             (
                 [c.serial, c.recipient_name, c.issued_at, c.valid_until, c.status]
-                for c in _stream(orgreport.issued_query(org, filters)).scalars()
+                for c in _stream(orgreport.issued_query(org, filters))
             ),
         )
     return exports.Table(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from course.accounts.models import User
+from course.audit.models import AuditEvent
 from course.db import utcnow
 from course.extensions import db
 from course.orgs import imports, staff_import, tasks
@@ -91,6 +92,14 @@ def test_import_applies_a_clean_file_and_is_idempotent(app, create_org, create_u
         ).all()
     )
     assert roles[existing.id] == "instructor" and roles[created.id] == "trainee"
+    # The batched writes land in the audit trail, attributed to the admin who imported.
+    events = db.session.execute(
+        db.select(AuditEvent.action, AuditEvent.subject_user_id, AuditEvent.actor_id)
+    ).all()
+    assert ("account.create", created.id, admin.id) in events
+    assert ("membership.add", existing.id, admin.id) in events
+    assert ("membership.add", created.id, admin.id) in events
+    assert any(action == "staff_import.confirm" for action, _, _ in events)
 
     again = _run(admin, org, GOOD.encode())
     assert _actions(again) == [("unchanged", ""), ("unchanged", "")]
@@ -151,3 +160,4 @@ def test_rows_go_in_with_batched_statements(app, create_org, create_user):
     assert db.session.scalar(db.select(db.func.count()).select_from(Membership)) == 2000
     writes = [s for s in statements if s in ("INSERT", "UPDATE")]
     assert len(writes) < 60, len(writes)
+    assert len(statements) < 120, len(statements)  # reads are batched too

@@ -87,6 +87,10 @@ def test_course_report_pages_and_exports(client, login, course, instructor, crea
     assert len(rows) == 3 and rows[1][4] == "0.6"
     xlsx = client.get(f"/reports/courses/{SLUG}/quizzes/basics?export=xlsx")
     assert xlsx.data[:2] == b"PK"
+    trainees = client.get(f"/reports/courses/{SLUG}?export=csv")
+    assert trainees.is_streamed
+    rows = list(csv.reader(io.StringIO(trainees.data.decode("utf-8-sig"))))
+    assert rows[0][:2] == ["Name", "Email"] and rows[0][4] == "Lessons done"
     assert client.get(f"/reports/courses/{SLUG}/cases/desk-day").status_code == 200
     assert client.get(f"/reports/courses/{SLUG}/grading").status_code == 200
 
@@ -129,6 +133,8 @@ def test_an_org_admin_sees_only_their_organisation(
     exported = client.get(f"/reports/orgs/{mine.slug}?export=csv")
     rows = list(csv.reader(io.StringIO(exported.data.decode("utf-8-sig"))))
     assert rows[1][0] == "王小明" and rows[1][-1] == "overdue"
+    certificates = client.get(f"/reports/orgs/{mine.slug}?export=xlsx&table=certificates")
+    assert certificates.status_code == 200 and certificates.data[:2] == b"PK"
 
 
 def test_the_grading_queue_links_each_item_to_where_it_is_graded(
@@ -161,3 +167,46 @@ def test_the_grading_queue_links_each_item_to_where_it_is_graded(
     page = client.get(f"/reports/courses/{SLUG}/grading").get_data(as_text=True)
     assert f'href="/teach/essays#essay-{essay.id}"' in page
     assert f'href="/courses/{SLUG}/reviews/{reflection.id}"' in page
+
+
+def test_org_report_tallies_and_pages_come_from_sql(
+    db_session, course, create_user, create_org, add_member
+):
+    """Tallies per cohort and department and the status filter agree with the rows."""
+    from course.orgs.models import Assignment, Cohort, CohortMember
+    from course.progress.models import CourseCompletion
+    from course.reports import orgreport
+
+    org = create_org()
+    cohorts = [Cohort(organisation_id=org.id, name=name) for name in ("A", "B")]
+    db.session.add_all(cohorts)
+    db.session.flush()
+    db.session.add(
+        Assignment(cohort_id=cohorts[0].id, course_slug=SLUG, due_at=NOW - timedelta(days=1))
+    )
+    db.session.add(
+        Assignment(cohort_id=cohorts[1].id, course_slug=SLUG, due_at=NOW + timedelta(days=9))
+    )
+    version = current_version(db.session, course)
+    for n in range(12):
+        user = create_user()
+        add_member(user, org, "trainee", department="" if n % 3 == 0 else f"D{n % 3}")
+        db.session.add(CohortMember(cohort_id=cohorts[n % 2].id, user_id=user.id))
+        if n % 4 == 0:
+            db.session.add(CourseCompletion(user_id=user.id, course_id=course.id,
+                                            version_id=version.id, completed_at=NOW))  # fmt: skip
+    db.session.commit()
+    filters = orgreport.Filters()
+    rows = orgreport.assignment_rows(db.session, org, NOW, filters)
+    counts = orgreport.tallies(db.session, org, NOW, filters)
+    assert counts.total == len(rows) == 12
+    expected = {}
+    for row in rows:
+        tally = expected.setdefault(row.cohort, [0, 0, 0])
+        tally[0] += 1
+        tally[1] += row.status == "completed"
+        tally[2] += row.status == "overdue"
+    assert {t.label: [t.assigned, t.completed, t.overdue] for t in counts.by_cohort} == expected
+    assert [t.label for t in counts.by_department] == ["D1", "D2", "—"]
+    overdue = orgreport.assignment_rows(db.session, org, NOW, orgreport.Filters(status="overdue"))
+    assert len(overdue) == expected["A"][2] and {r.cohort for r in overdue} == {"A"}
