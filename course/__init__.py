@@ -142,11 +142,12 @@ def _configure_login(login_manager) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from flask_login import current_user
 
-    from course import i18n, pagination, policy, shells
+    from course import i18n, navigation, pagination, policy, shells
 
     shells.clear()
     app.jinja_env.globals.update(
         csrf_token=shells.csrf_token,
+        nav_menu=navigation.menu,
         reader_name=shells.reader_name,
         localized=i18n.localized,
         current_locale=i18n.current_locale,
