@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import shutil
 import statistics
@@ -73,6 +74,7 @@ def main() -> int:
             "TESTING": False,
         }
     )
+    logging.getLogger("course").setLevel(logging.WARNING)  # no access log line per request
     walls, cpus = [], []
     with app.app_context():
         db.create_all()
