@@ -53,6 +53,9 @@ def serve(host: str, port: int, workers: int | None) -> None:
     import sys
 
     workers = workers or (2 * (os.cpu_count() or 1) + 1)
+    # The web workers and the job worker read their settings from the environment: without
+    # COURSE_BASE_URL, development links (e-mails, QR codes) follow the port served here.
+    os.environ["PORT"] = str(port)
     bin_dir = os.path.dirname(sys.executable)
     children = [
         subprocess.Popen([os.path.join(bin_dir, "course"), "worker"]),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import flask_babel
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, Response, current_app, g, render_template, request
+from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 
 from course.db import write_intent
@@ -66,6 +67,10 @@ def _security_headers(response):
 
 
 def _error_page(error: HTTPException):
+    if request_ctx.url_adapter is None:
+        # The request names a host outside TRUSTED_HOSTS: no URL can be built for it, so the
+        # answer is plain text rather than the site's page.
+        return Response(f"{error.code} {error.name}\n", error.code, mimetype="text/plain")
     return render_template("errors/error.html", code=error.code), error.code
 
 

@@ -24,6 +24,7 @@ from course.accounts import service as accounts
 from course.db import utcnow
 from course.extensions import db
 from course.jobs import send_mail_task
+from course.links import external_url
 from course.orgs import service
 from course.orgs.forms import (
     AssignmentForm,
@@ -147,7 +148,7 @@ def invite(slug: str):
             db.session, current_user, org, form.email.data, form.role.data, utcnow()
         )
         db.session.commit()
-        link = url_for("orgs.accept_invitation", token=token, _external=True)
+        link = external_url("orgs.accept_invitation", token=token)
         send_mail_task(
             form.email.data,
             _("You are invited to %(org)s", org=org.name.get("en", org.slug)),
@@ -238,7 +239,7 @@ def confirm_staff_import(slug: str):
             _("Your training account"),
             _(
                 "An account has been created for you. Choose a password here:\n\n%(link)s",
-                link=url_for("accounts.reset_password", token=token, _external=True),
+                link=external_url("accounts.reset_password", token=token),
             ),
         )
     flash(

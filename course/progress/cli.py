@@ -6,9 +6,9 @@ import json
 from datetime import UTC, datetime
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
+from course import links
 from course.extensions import db
 from course.progress import records as learning_records
 
@@ -36,7 +36,7 @@ def records() -> None:
 def export(since: datetime | None, output) -> None:
     """Write learning records as a JSON array of xAPI statements, oldest first."""
     since_utc = since.replace(tzinfo=UTC) if since is not None else None
-    base_url = current_app.config["BASE_URL"]
+    base_url = links.base_url()
     count = 0
     output.write("[")
     for statement in learning_records.statements(db.session, base_url, since=since_utc):
