@@ -9,12 +9,19 @@ from flask import Flask, Response, current_app, g, render_template, request
 from flask.globals import request_ctx
 from werkzeug.exceptions import HTTPException
 
+from course import media
 from course.db import write_intent
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
+)
+
+#: Every uploaded or packaged file is served under this policy: nothing loads, nothing runs, and
+#: a document opened directly is a sandbox (a unique origin, no script, no forms).
+UNTRUSTED_FILE_POLICY = (
+    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox"
 )
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -64,6 +71,26 @@ def _security_headers(response):
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     return response
+
+
+def send_untrusted(data: bytes, name: str, *, cache_control: str, etag: str | None = None):
+    """The one serving point for uploaded and packaged files (course assets, draft assets,
+    branding): the media type is judged from the content (``course.media.sniff``), the
+    sandboxing policy and ``nosniff`` always apply, and anything that is not an image, sound or
+    video is a download."""
+    media_type = media.sniff(data)
+    if media_type not in media.PACKAGE_TYPES:
+        media_type = "application/octet-stream"
+    response = Response(data, mimetype=media_type)
+    response.headers["Content-Security-Policy"] = UNTRUSTED_FILE_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    response.headers["Cache-Control"] = cache_control
+    if not media.is_inline(media_type):
+        response.headers.set("Content-Disposition", "attachment", filename=name.rsplit("/", 1)[-1])
+    if etag:
+        response.set_etag(etag)
+    return response.make_conditional(request, accept_ranges=True)
 
 
 def _error_page(error: HTTPException):

@@ -3,11 +3,8 @@ compare versions, export and upload package zips."""
 
 from __future__ import annotations
 
-import mimetypes
-
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -28,6 +25,7 @@ from course.catalog import service as catalog
 from course.db import utcnow
 from course.extensions import db
 from course.i18n import LOCALES
+from course.web import send_untrusted
 
 bp = Blueprint("authoring", __name__, url_prefix="/author")
 
@@ -260,12 +258,7 @@ def draft_asset(slug: str, name: str):
     row = service.get_file(db.session, draft, "content", f"assets/{name}")
     if row is None:
         abort(404)
-    response = Response(
-        row.data, mimetype=mimetypes.guess_type(name)[0] or "application/octet-stream"
-    )
-    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    return send_untrusted(row.data, name, cache_control="private, no-cache")
 
 
 @bp.get("/<slug>/check")

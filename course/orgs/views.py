@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from course import storage
+from course import media, storage
 from course.accounts import service as accounts
 from course.db import utcnow
 from course.extensions import db
@@ -37,6 +37,7 @@ from course.orgs.forms import (
 )
 from course.orgs.models import Cohort, Organisation
 from course.policy import require
+from course.web import send_untrusted
 
 bp = Blueprint("orgs", __name__)
 
@@ -106,22 +107,37 @@ def settings(slug: str):
         signatory_title_zh=(org.signatory_title or {}).get("zh-CN"),
         signatory_title_en=(org.signatory_title or {}).get("en"),
     )
-    if form.validate_on_submit():
+    images = _branding_images(form) if form.validate_on_submit() else None
+    if images is not None:
         org.name = {"zh-CN": form.name_zh.data, "en": form.name_en.data}
         org.signatory_name = form.signatory_name.data or ""
         org.signatory_title = _title(form)
         org.self_registration = form.self_registration.data
-        for field in ("logo", "seal", "signature"):
-            upload = getattr(form, field).data
-            if upload and upload.filename:
-                extension = upload.filename.rsplit(".", 1)[-1].lower()
-                key = f"orgs/{org.id}/{field}-{secrets.token_hex(4)}.{extension}"
-                storage.save(key, upload.read())
-                setattr(org, f"{field}_key", key)
+        for field, (media_type, data) in images.items():
+            extension = media.EXTENSIONS[media_type][0]
+            key = f"orgs/{org.id}/{field}-{secrets.token_hex(4)}.{extension}"
+            storage.save(key, data)
+            setattr(org, f"{field}_key", key)
         db.session.commit()
         flash(_("The settings have been saved."), "success")
         return redirect(url_for("orgs.settings", slug=slug))
     return render_template("orgs/settings.html", org=org, form=form)
+
+
+def _branding_images(form) -> dict[str, tuple[str, bytes]] | None:
+    """The uploaded branding images judged by content (SVG sanitised), or None after putting
+    the reasons on the form's fields."""
+    images = {}
+    for field in ("logo", "seal", "signature"):
+        upload = getattr(form, field).data
+        if not (upload and upload.filename):
+            continue
+        try:
+            images[field] = media.accept(upload.filename, upload.read(), media.IMAGE_TYPES)
+        except media.MediaError as error:
+            getattr(form, field).errors.append(str(error))
+    has_errors = any(getattr(form, field).errors for field in ("logo", "seal", "signature"))
+    return None if has_errors else images
 
 
 @bp.get("/orgs/<slug>/branding/<field>")
@@ -133,7 +149,7 @@ def branding(slug: str, field: str):
     key = {"logo": org.logo_key, "seal": org.seal_key, "signature": org.signature_key}.get(field)
     if not key or not storage.exists(key):
         abort(404)
-    return storage.send(key)
+    return send_untrusted(storage.read(key), key, cache_control="private, no-cache")
 
 
 @bp.route("/orgs/<slug>/invite", methods=["GET", "POST"])
