@@ -19,6 +19,7 @@ from werkzeug.exceptions import Forbidden
 
 from course.extensions import db
 from course.orgs.models import Cohort, Membership, Organisation
+from course.orgs.service import is_invited
 
 
 def roles_of(user) -> dict[int, str]:
@@ -166,6 +167,8 @@ RULES: dict[str, Rule] = {
     # one organisation
     "org.view": lambda user, org: user.is_platform_admin or _org_id(org) in roles_of(user),
     "org.join": lambda user, org: bool(org.self_registration),
+    # an invitation is bound to the address it was sent to (target: the Invitation)
+    "orgs.invitation.accept": is_invited,
     "org.manage": administers,
     "org.members.manage": administers,
     "org.cohorts.manage": administers,
@@ -177,6 +180,7 @@ RULES: dict[str, Rule] = {
     "course.create": lambda user, _: teaches_somewhere(user),
     "course.author": instructs,
     "course.reports.view": instructs,
+    "authoring.invitation.accept": is_invited,
     # case studies (target: a Course, a CasePlay, a Reflection, or a Cohort / None for reports)
     "cases.start": _may_play_case,
     "cases.play": lambda user, play: play.user_id == user.id,

@@ -3,6 +3,7 @@ compare versions, export and upload package zips."""
 
 from __future__ import annotations
 
+from email_validator import EmailNotValidError, validate_email
 from flask import (
     Blueprint,
     abort,
@@ -15,16 +16,17 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from course import policy
-from course.accounts.models import User
-from course.authoring import editor, service
+from course.authoring import editor, invitations, service
 from course.authoring.files import MAX_IMAGE_BYTES, AssetError, file_kind, lesson_text
 from course.catalog import service as catalog
+from course.catalog.models import Course
 from course.db import utcnow
 from course.extensions import db
-from course.i18n import LOCALES
+from course.i18n import LOCALES, localized
+from course.jobs import send_mail_task
+from course.links import external_url
 from course.web import send_untrusted
 
 bp = Blueprint("authoring", __name__, url_prefix="/author")
@@ -305,17 +307,49 @@ def diff(slug: str):
 @bp.post("/<slug>/instructors")
 @login_required
 def add_instructor(slug: str):
-    """Add a co-instructor by email address."""
+    """Invite a co-instructor by e-mail address (the same answer whether or not the address has
+    an account; the course gains the instructor when the invitation is accepted)."""
     course = _course(slug)
-    email = request.form.get("email", "").strip().lower()
-    user = db.session.scalar(select(User).where(User.email == email))
-    if user is None:
-        flash(_("No account uses that email address."), "error")
-    else:
-        service.add_instructor(db.session, current_user, course, user, utcnow())
-        db.session.commit()
-        flash(_("%(name)s can now edit this course.", name=user.display_name), "success")
+    try:
+        email = validate_email(request.form.get("email", ""), check_deliverability=False)
+    except EmailNotValidError:
+        flash(_("Enter a valid e-mail address."), "error")
+        return redirect(url_for("authoring.course", slug=slug))
+    address = email.normalized.lower()
+    invitation, token = invitations.invite_instructor(
+        db.session, current_user, course, address, utcnow()
+    )
+    db.session.commit()
+    send_mail_task(
+        address,
+        _("You are invited to teach %(course)s", course=localized(course.title)),
+        _(
+            "Open this link to become an instructor of this course, signed in with this e-mail "
+            "address (%(email)s):\n\n%(link)s",
+            email=address,
+            link=external_url("authoring.accept_invitation", token=token),
+        ),
+    )
+    flash(_("An invitation has been sent to %(email)s.", email=address), "success")
     return redirect(url_for("authoring.course", slug=slug))
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@login_required
+def accept_invitation(token: str):
+    """Accept an invitation to co-instruct a course, signed in with the invited address."""
+    invitation = invitations.find_invitation(db.session, token, utcnow())
+    if invitation is None:
+        return render_template("orgs/invitation_invalid.html"), 404
+    course = db.session.get(Course, invitation.course_id)
+    if not policy.can(current_user, "authoring.invitation.accept", invitation):
+        return render_template("authoring/invitation_wrong_account.html", course=course), 403
+    if request.method == "POST":
+        invitations.accept_invitation(db.session, invitation, current_user, utcnow())
+        db.session.commit()
+        flash(_("You can now edit %(course)s.", course=localized(course.title)), "success")
+        return redirect(url_for("authoring.course", slug=course.slug))
+    return render_template("authoring/accept_invitation.html", course=course)
 
 
 # The package zip routes (export, upload) and the quiz form register on ``bp`` too.

@@ -154,11 +154,11 @@ def revoke(slug: str, certificate_id: int):
         abort(404)
     form = RevokeForm()
     if not form.validate_on_submit():
-        flash(_("A revocation needs a reason."), "error")
+        flash(_("Choose the public reason for the revocation."), "error")
         return redirect(url_for("certificates.manage", slug=slug))
     try:
         service.revoke_certificate(
-            db.session, current_user, certificate, form.reason.data, utcnow()
+            db.session, current_user, certificate, form.reason.data, utcnow(), form.note.data or ""
         )
     except service.CertificateRefused as exc:
         flash(str(exc), "error")

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 
@@ -28,8 +29,26 @@ class BulkIssueForm(FlaskForm):
     course_slug = SelectField(_l("Course"))
 
 
+#: The public reasons as the pages show them (keys of ``models.REVOCATION_REASONS``).
+REVOCATION_REASON_LABELS = {
+    "issued_in_error": _l("Issued in error"),
+    "requirements_not_met": _l("The requirements were not met"),
+    "misconduct": _l("Breach of the assessment rules"),
+    "holder_request": _l("At the holder's request"),
+    "other": _l("Other reasons"),
+}
+
+
 class RevokeForm(FlaskForm):
-    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    reason = SelectField(
+        _l("Public reason"),
+        choices=[SelectChoice(key, label) for key, label in REVOCATION_REASON_LABELS.items()],
+        validators=[DataRequired()],
+    )
+    note = TextAreaField(
+        _l("Internal note (only your organisation's staff see it)"),
+        validators=[Optional(), Length(max=2000)],
+    )
 
 
 class VerifyCodeForm(FlaskForm):

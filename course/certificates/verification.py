@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from course.certificates import credential, keys, status
-from course.certificates.models import Certificate, SigningKey
+from course.certificates.models import REVOCATION_REASONS, Certificate, SigningKey
 from course.orgs.models import Organisation
 
 
@@ -107,7 +107,8 @@ def verify_upload(session: Session, data: bytes, now: datetime) -> Verification:
     messages = {
         "valid": "The certificate is valid.",
         "expired": "The certificate has expired.",
-        "revoked": f"The certificate was revoked: {record.revocation_reason}",
+        "revoked": "The certificate was revoked: "
+        + REVOCATION_REASONS.get(record.revocation_reason or "", "no reason given"),
         "superseded": "The certificate was replaced by a newer one.",
     }
     result.checks.append(Check("status", result.state == "valid", messages[result.state]))

@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from course import storage
 from course.certificates import credential, listeners, service, verification  # noqa: F401
-from course.certificates.forms import VerifyCodeForm, VerifyUploadForm
+from course.certificates.forms import REVOCATION_REASON_LABELS, VerifyCodeForm, VerifyUploadForm
 from course.certificates.models import Certificate
 from course.certificates.pdfs import store_pdf
 from course.certificates.render import CertificateRenderError
@@ -38,6 +38,11 @@ from course.web import writes_on_get
 bp = Blueprint("certificates", __name__)
 
 VERIFY_LIMIT = "30 per minute"
+
+
+@bp.context_processor
+def _revocation_reasons() -> dict:
+    return {"revocation_reasons": REVOCATION_REASON_LABELS}
 
 
 def _config() -> service.IssuingConfig:

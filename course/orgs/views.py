@@ -36,7 +36,8 @@ from course.orgs.forms import (
     StaffImportForm,
 )
 from course.orgs.models import Cohort, Organisation
-from course.policy import require
+from course.orgs.staff_import import NEW_PERSON
+from course.policy import can, require
 from course.web import send_untrusted
 
 bp = Blueprint("orgs", __name__)
@@ -160,19 +161,27 @@ def invite(slug: str):
     require(current_user, "org.members.manage", org)
     form = InviteForm()
     if form.validate_on_submit():
-        _invitation, token = service.invite(
+        invitation, token = service.invite(
             db.session, current_user, org, form.email.data, form.role.data, utcnow()
         )
         db.session.commit()
-        link = external_url("orgs.accept_invitation", token=token)
-        send_mail_task(
-            form.email.data,
-            _("You are invited to %(org)s", org=org.name.get("en", org.slug)),
-            _("Open this link to join:\n\n%(link)s", link=link),
-        )
+        _send_invitation(invitation, token)
         flash(_("The invitation has been sent."), "success")
         return redirect(url_for("orgs.home", slug=slug))
     return render_template("orgs/invite.html", org=org, form=form)
+
+
+def _send_invitation(invitation, token: str) -> None:
+    org = invitation.organisation
+    send_mail_task(
+        invitation.email,
+        _("You are invited to %(org)s", org=org.name.get("en", org.slug)),
+        _(
+            "Open this link to join, signed in with this e-mail address (%(email)s):\n\n%(link)s",
+            email=invitation.email,
+            link=external_url("orgs.accept_invitation", token=token),
+        ),
+    )
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
@@ -186,6 +195,8 @@ def accept_invitation(token: str):
         if accounts.find_user_by_email(db.session, invitation.email):
             return redirect(url_for("accounts.login", next=request.path))
         return redirect(url_for("accounts.register", next=request.path, email=invitation.email))
+    if not can(current_user, "orgs.invitation.accept", invitation):
+        return render_template("orgs/invitation_wrong_account.html", invitation=invitation), 403
     if request.method == "POST":
         service.accept_invitation(db.session, invitation, current_user, utcnow())
         db.session.commit()
@@ -240,7 +251,7 @@ def confirm_staff_import(slug: str):
     if not form.validate_on_submit() or not form.token.data.isalnum() or not storage.exists(key):
         abort(400)
     try:
-        plan, created = service.apply_staff_import(
+        plan, created, invitations = service.apply_staff_import(
             db.session, current_user, org, storage.read(key), utcnow()
         )
     except service.OrgError:
@@ -258,10 +269,12 @@ def confirm_staff_import(slug: str):
                 link=external_url("accounts.reset_password", token=token),
             ),
         )
+    for invitation, token in invitations:
+        _send_invitation(invitation, token)
     flash(
         _(
-            "Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.",
-            created=plan.count("create") + plan.count("join"),
+            "Imported: %(created)d e-mailed to join, %(updated)d updated, %(unchanged)d unchanged.",
+            created=plan.count(*NEW_PERSON),
             updated=plan.count("update"),
             unchanged=plan.count("unchanged"),
         ),

@@ -89,10 +89,16 @@ def test_admin_issues_with_override_and_revokes(world, client, login):
     certificate = db.session.scalars(select(Certificate)).one()
     assert certificate.pdf_key
     client.post(
-        f"/orgs/city-centre/certificates/{certificate.id}/revoke", data={"reason": "Wrong person"}
+        f"/orgs/city-centre/certificates/{certificate.id}/revoke",
+        data={"reason": "issued_in_error", "note": "Wrong person: Li Na's record, ticket 4411"},
     )
     page = client.get(f"/verify/{certificate.code}").get_data(as_text=True)
-    assert "Wrong person" in page and "Revoked" in page
+    assert "Issued in error" in page and "Revoked" in page
+    assert "Wrong person" not in page and "4411" not in page  # the internal note stays inside
+    api = client.get(f"/api/verify/{certificate.code}").get_json()
+    assert api["revocation_reason"] == "issued_in_error" and "4411" not in str(api)
+    staff = client.get("/orgs/city-centre/certificates").get_data(as_text=True)
+    assert "ticket 4411" in staff
 
 
 def test_public_verification_pages_and_json(world, client):

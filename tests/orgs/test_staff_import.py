@@ -57,22 +57,36 @@ def test_import_applies_a_clean_file_and_is_idempotent(app, create_org, create_u
     admin = create_user()
     existing = create_user(email="lina@example.com")
     org = create_org()
-    plan, created = service.apply_staff_import(db.session, admin, org, GOOD.encode(), utcnow())
+    plan, created, invited = service.apply_staff_import(
+        db.session, admin, org, GOOD.encode(), utcnow()
+    )
     db.session.commit()
-    assert [p.action for p in plan.rows] == ["create", "join"]
+    assert [p.action for p in plan.rows] == ["create", "invite"]
     assert [u.email for u in created] == ["zhangwei@example.com"]
+    # The existing account is invited, not added: it joins when its holder accepts.
+    assert [(i.email, i.role, i.department) for i, _token in invited] == [
+        ("lina@example.com", "instructor", "社保专窗")
+    ]
     roles = dict(
         db.session.execute(
             db.select(Membership.user_id, Membership.role).filter_by(organisation_id=org.id)
         ).all()
     )
-    assert roles[existing.id] == "instructor"
+    assert existing.id not in roles
+    service.accept_invitation(db.session, invited[0][0], existing, utcnow())
+    db.session.commit()
+    member = db.session.scalar(db.select(Membership).filter_by(user_id=existing.id))
+    assert (member.role, member.employee_number, member.department) == (
+        "instructor",
+        "E002",
+        "社保专窗",
+    )
 
-    again, created_again = service.apply_staff_import(
+    again, created_again, invited_again = service.apply_staff_import(
         db.session, admin, org, GOOD.encode(), utcnow()
     )
     assert [p.action for p in again.rows] == ["unchanged", "unchanged"]
-    assert created_again == []
+    assert created_again == [] and invited_again == []
 
     changed = GOOD.replace("综合窗口", "导办台").encode()
     plan = service.plan_staff_import(db.session, org, changed)
