@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -167,14 +168,20 @@ class TraineeRow:
     completion: CourseCompletion | None
 
 
-def trainees(session: Session, course: Course) -> list[TraineeRow]:
-    """Every enrolled trainee with lessons done and completion, by name."""
-    rows = session.execute(
+def trainees(
+    session: Session, course: Course, only: Collection[int] | None = None
+) -> list[TraineeRow]:
+    """Every enrolled trainee with lessons done and completion, by name; ``only`` limits the
+    list to those user ids (the learners the reader may identify; None: everyone)."""
+    query = (
         select(Enrolment, User)
         .join(User, User.id == Enrolment.user_id)
         .where(Enrolment.course_id == course.id)
         .order_by(User.display_name, User.id)
-    ).all()
+    )
+    if only is not None:
+        query = query.where(Enrolment.user_id.in_(list(only)))
+    rows = session.execute(query).all()
     done = dict(
         session.execute(
             select(LessonCompletion.user_id, func.count())
@@ -239,16 +246,21 @@ def trainee_detail(session: Session, course: Course, user_id: int) -> TraineeDet
     )
 
 
-def essays_waiting(session: Session, course: Course) -> list[EssayGrading]:
-    """Essay answers in the course waiting for an instructor, oldest first."""
-    return list(
-        session.scalars(
-            select(EssayGrading)
-            .where(EssayGrading.course_id == course.id, EssayGrading.status == "waiting")
-            .options(joinedload(EssayGrading.attempt).joinedload(QuizAttempt.user))
-            .order_by(EssayGrading.created_at, EssayGrading.id)
-        )
+def essays_waiting(
+    session: Session, course: Course, only: Collection[int] | None = None
+) -> list[EssayGrading]:
+    """Essay answers in the course waiting for an instructor, oldest first; ``only`` limits
+    them to those trainees' (None: everyone's)."""
+    query = (
+        select(EssayGrading)
+        .join(EssayGrading.attempt)
+        .where(EssayGrading.course_id == course.id, EssayGrading.status == "waiting")
+        .options(joinedload(EssayGrading.attempt).joinedload(QuizAttempt.user))
+        .order_by(EssayGrading.created_at, EssayGrading.id)
     )
+    if only is not None:
+        query = query.where(QuizAttempt.user_id.in_(list(only)))
+    return list(session.scalars(query))
 
 
 def versions_count(session: Session, course: Course) -> int:

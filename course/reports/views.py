@@ -50,7 +50,9 @@ def course(slug: str):
     """Enrolments, completions over time, the lesson funnel and the trainees of a course."""
     course = _course(slug)
     overview = service.overview(db.session, course, current_locale())
-    people = service.trainees(db.session, course)
+    # Names, e-mails and scores only of learners the reader acts for; the rest are counted in
+    # the overview's aggregates.
+    people = service.trainees(db.session, course, policy.identifiable_learner_ids(current_user))
     table = exports.Table(
         _("Trainees"),
         [
@@ -99,7 +101,7 @@ def course(slug: str):
     )
     return render_template(
         "reports/course.html", course=course, overview=overview, people=people,
-        funnel=funnel, over_time=over_time,
+        funnel=funnel, over_time=over_time, unnamed=overview.enrolled - len(people),
     )  # fmt: skip
 
 
@@ -178,6 +180,7 @@ def case(slug: str, case_id: str):
 def trainee(slug: str, user_id: int):
     """One trainee's lessons, every quiz attempt and every case play."""
     course = _course(slug)
+    policy.require(current_user, "reports.learner.view", user_id)
     detail = service.trainee_detail(db.session, course, user_id)
     if detail is None or detail.enrolment is None:
         abort(404)
@@ -191,8 +194,9 @@ def grading(slug: str):
     from course.cases.review import review_queue
 
     course = _course(slug)
-    essays = service.essays_waiting(db.session, course)
-    reflections = review_queue(db.session, course, None)
+    learners = policy.identifiable_learner_ids(current_user)
+    essays = service.essays_waiting(db.session, course, learners)
+    reflections = review_queue(db.session, course, learners)
     return render_template(
         "reports/grading.html", course=course, essays=essays, reflections=reflections
     )

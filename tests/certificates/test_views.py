@@ -207,3 +207,20 @@ def test_preview_renders_the_template_with_the_organisations_logo(world, client,
     text = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True).stdout
     assert "City Centre" in text and "王小明" in text  # the org's name, the sample trainee
     assert client.get("/orgs/city-centre/certificates/preview.pdf?template=../x").status_code == 404
+
+
+def test_public_listing_is_opt_in_and_shows_no_codes(world, client, login):
+    certificate = issued(world)
+    assert certificate.public is False
+    listing = client.get("/issuers/city-centre").get_data(as_text=True)
+    assert certificate.serial not in listing and "王小明" not in listing
+    login(world.trainee)
+    client.post(f"/certificates/{certificate.id}/visibility", data={"public": "1"})
+    listing = client.get("/issuers/city-centre").get_data(as_text=True)
+    assert certificate.serial in listing and "王小明" in listing
+    assert certificate.code not in listing
+    # A re-issue keeps the holder's choice.
+    again = service.issue_certificate(
+        db.session, None, world.trainee, world.course, world.org, NOW, world.config
+    )
+    assert again.public is True
