@@ -11,7 +11,7 @@ from flask import Flask
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from course import config as settings
-    from course import i18n, web
+    from course import health, i18n, logs, metrics, web
     from course.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     app = Flask(__name__, instance_path=str(settings.instance_path()))
@@ -43,6 +43,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _configure_login(login_manager)
     huey.immediate = bool(app.config.get("JOBS_IMMEDIATE"))
 
+    logs.init_app(app)
+    metrics.init_app(app)
+    health.init_app(app)
     web.init_app(app)
     _register_blueprints(app)
     _register_template_helpers(app)
@@ -60,11 +63,18 @@ def _test_defaults(settings) -> dict[str, Any]:
 
 
 def _register_blueprints(app: Flask) -> None:
+    # An area with several handler modules keeps its ``bp`` in ``blueprint.py``; importing each
+    # handler module registers its routes on it.
+    import course.authoring.packageviews
+    import course.authoring.quizviews
+    import course.authoring.views
+    import course.certificates.admin
+    import course.certificates.views  # noqa: F401
     from course.accounts.views import bp as accounts_bp
-    from course.authoring.views import bp as authoring_bp
+    from course.authoring.blueprint import bp as authoring_bp
     from course.cases.views import bp as cases_bp
     from course.catalog.views import bp as catalog_bp
-    from course.certificates.views import bp as certificates_bp
+    from course.certificates.blueprint import bp as certificates_bp
     from course.dashboard.views import bp as dashboard_bp
     from course.orgs.views import bp as orgs_bp
     from course.progress.views import bp as progress_bp

@@ -5,6 +5,8 @@ Each area attaches its own group in ``register_commands``.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import Flask
 from flask.cli import FlaskGroup, with_appcontext
@@ -16,7 +18,7 @@ from course.extensions import db
 def register_commands(app: Flask) -> None:
     from course.i18n_cli import translations
 
-    for command in (worker, serve, demo, create_admin, translations):
+    for command in (worker, serve, demo, create_admin, translations, backup, restore):
         app.cli.add_command(command)
     from course.authoring.cli import authoring
     from course.catalog.cli import content
@@ -33,10 +35,20 @@ def register_commands(app: Flask) -> None:
 
 @click.command()
 @click.option("--workers", default=2, show_default=True, help="Worker threads.")
-def worker(workers: int) -> None:
+@click.option(
+    "--metrics-port",
+    type=int,
+    default=None,
+    help="Serve this worker's Prometheus metrics on 127.0.0.1:PORT (machines without a web node).",
+)
+def worker(workers: int, metrics_port: int | None) -> None:
     """Run the background job worker until interrupted."""
-    from course.jobs import run_worker
+    from course.worker import run_worker
 
+    if metrics_port:
+        from course.metrics import serve_worker_metrics
+
+        serve_worker_metrics(metrics_port)
     run_worker(workers)
 
 
@@ -51,12 +63,16 @@ def serve(host: str, port: int, workers: int | None) -> None:
     import signal
     import subprocess
     import sys
+    import tempfile
 
     workers = workers or (2 * (os.cpu_count() or 1) + 1)
     # The web workers and the job worker read their settings from the environment: without
     # COURSE_BASE_URL, development links (e-mails, QR codes) follow the port served here.
     os.environ["PORT"] = str(port)
     bin_dir = os.path.dirname(sys.executable)
+    # One folder for every process's metrics on this machine (course/metrics.py).
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="course-metrics-"))
+    os.environ["COURSE_METRICS_KEEP"] = "1"  # the job worker starts first and writes there too
     children = [
         subprocess.Popen([os.path.join(bin_dir, "course"), "worker"]),
         subprocess.Popen(
@@ -66,8 +82,8 @@ def serve(host: str, port: int, workers: int | None) -> None:
                 f"{host}:{port}",
                 "--workers",
                 str(workers),
-                "--access-logfile",
-                "-",
+                "--config",
+                "python:course.gunicorn_conf",
                 "course.wsgi:app",
             ]
         ),
@@ -147,6 +163,59 @@ def create_admin(email: str, password: str) -> None:
     create_user(db.session, email, password, email.split("@")[0], utcnow(), is_platform_admin=True)
     db.session.commit()
     click.echo(f"Platform admin {email} created.")
+
+
+def _backup_context():
+    from flask import current_app
+
+    from course import storage
+
+    config = current_app.config
+    secret_file = Path(config["INSTANCE_PATH"]) / "secret_key"
+    from_file = secret_file.is_file() and secret_file.read_text().strip() == config["SECRET_KEY"]
+    return {
+        "engine": db.engine,
+        "url": config["SQLALCHEMY_DATABASE_URI"],
+        "store": storage.current(),
+        "instance": Path(config["INSTANCE_PATH"]),
+    }, not from_file
+
+
+@click.command()
+@click.argument("destination", type=click.Path(path_type=Path))
+@with_appcontext
+def backup(destination) -> None:
+    """Write a consistent backup (database, file store, secret key, manifest) to a new folder."""
+    from course.backup import BackupError
+    from course.backup import backup as make_backup
+
+    context, secret_from_env = _backup_context()
+    try:
+        outcome = make_backup(destination, secret_from_env=secret_from_env, **context)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for warning in outcome.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"Backup written to {outcome.folder} ({outcome.files} stored files).")
+
+
+@click.command()
+@click.argument("source", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--force", is_flag=True, help="Replace the data of a non-empty installation.")
+@with_appcontext
+def restore(source, force: bool) -> None:
+    """Restore a backup folder into this (empty) installation."""
+    from course.backup import BackupError
+    from course.backup import restore as restore_backup
+
+    context, _ = _backup_context()
+    try:
+        outcome = restore_backup(source, force=force, **context)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for warning in outcome.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"Restored {source} ({outcome.files} stored files).")
 
 
 def _create_app(*_args):

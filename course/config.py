@@ -77,6 +77,13 @@ def from_env() -> dict:
         "LOGIN_LIMIT": os.environ.get("COURSE_LOGIN_LIMIT", "10 per 5 minutes"),
         "SMTP_HOST": os.environ.get("COURSE_SMTP_HOST", ""),
         "SMTP_PORT": int(os.environ.get("COURSE_SMTP_PORT", "25")),
+        "SMTP_SECURITY": os.environ.get("COURSE_SMTP_SECURITY", "none").strip().lower(),
+        "SMTP_USER": os.environ.get("COURSE_SMTP_USER", ""),
+        "SMTP_PASSWORD": os.environ.get("COURSE_SMTP_PASSWORD", ""),
+        "SMTP_CA_FILE": os.environ.get("COURSE_SMTP_CA_FILE", ""),
+        "LOG_FORMAT": os.environ.get("COURSE_LOG_FORMAT", "text").strip().lower(),
+        "LOG_LEVEL": os.environ.get("COURSE_LOG_LEVEL", "INFO").strip().upper(),
+        "METRICS_TOKEN": os.environ.get("COURSE_METRICS_TOKEN", ""),
         "MAIL_FROM": os.environ.get("COURSE_MAIL_FROM", "noreply@course.localhost"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("COURSE_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         "PASSWORD_RESET_HOURS": int(os.environ.get("COURSE_PASSWORD_RESET_HOURS", "2")),
@@ -120,8 +127,13 @@ def engine_options(database_uri: str) -> dict:
 
 
 def check(config: dict) -> None:
-    """Refuse a base URL that is not an absolute http(s) address; refuse to run production
-    without ``COURSE_BASE_URL`` or with a development or weak secret key."""
+    """Refuse settings that cannot work (a base URL that is not an absolute http(s) address, an
+    unknown SMTP security or log format), and production without ``COURSE_BASE_URL`` or with a
+    weak or development secret."""
+    if config.get("SMTP_SECURITY", "none") not in ("none", "starttls", "tls"):
+        raise ConfigError("COURSE_SMTP_SECURITY must be none, starttls or tls.")
+    if config.get("LOG_FORMAT", "text") not in ("text", "json"):
+        raise ConfigError("COURSE_LOG_FORMAT must be text or json.")
     production = config.get("ENV_NAME") == "production"
     if production and not config.get("BASE_URL"):
         raise ConfigError(

@@ -1,8 +1,9 @@
 """The background job queue: huey, on SQLite by default and on Redis for several machines.
 
-Tasks live in their area's ``tasks.py`` and are imported at the bottom of this module, so the
-worker (``course worker``) knows them all. A task runs inside an application context: the one
-of the caller when huey runs in immediate mode (tests), otherwise one made once per worker.
+This module holds the queue and the application context tasks run in, nothing else. Tasks live in
+their area's ``tasks.py``; the worker's entry point (``course/worker.py``) imports them all. A task
+runs inside an application context: the caller's when huey runs in immediate mode (tests),
+otherwise one made once per worker.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from flask import has_app_context
 from huey import RedisHuey, SqliteHuey
 
 from course.config import instance_path
+from course.logs import instrument
 
 
 def _make_huey():
@@ -26,6 +28,7 @@ def _make_huey():
 
 
 huey = _make_huey()
+instrument(huey)
 
 _worker_app = None
 
@@ -40,25 +43,3 @@ def app_context():
 
         _worker_app = create_app()
     return _worker_app.app_context()
-
-
-@huey.task()
-def send_mail_task(to: str, subject: str, body: str) -> str | None:
-    """Send one e-mail in the background; returns the outbox file name when there is one."""
-    from course.mail import send_mail
-
-    with app_context():
-        written = send_mail(to, subject, body)
-    return written.name if written else None
-
-
-def run_worker(workers: int = 2) -> None:
-    """Run the consumer in this process until interrupted."""
-    from huey.consumer import Consumer
-
-    Consumer(huey, workers=workers, worker_type="thread", periodic=True).run()
-
-
-# Area task modules register themselves by being imported here.
-import course.certificates.tasks  # noqa: E402,F401
-import course.quizzes.tasks  # noqa: E402,F401

@@ -64,6 +64,8 @@ class Store(Protocol):
 
     def presigned_url(self, key: str, download_name: str, mimetype: str | None) -> str | None: ...
 
+    def keys(self, prefix: str = "") -> Iterator[str]: ...
+
     def describe(self) -> str: ...
 
 
@@ -111,6 +113,16 @@ class FileStore:
 
     def presigned_url(self, key: str, download_name: str, mimetype: str | None) -> str | None:
         return None
+
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        """Every key under ``prefix`` (a folder-like prefix such as ``outbox/``), sorted."""
+        if not self.root.is_dir():
+            return
+        for path in sorted(self.root.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                key = path.relative_to(self.root).as_posix()
+                if key.startswith(prefix):
+                    yield key
 
     def describe(self) -> str:
         return f"file://{self.root}"
@@ -162,6 +174,10 @@ def size(key: str) -> int:
 
 def open(key: str) -> IO[bytes]:  # noqa: A001 - the store's verb
     return current().open(key)
+
+
+def keys(prefix: str = "") -> Iterator[str]:
+    return current().keys(prefix)
 
 
 def writer(key: str) -> contextlib.AbstractContextManager[IO[bytes]]:

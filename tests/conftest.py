@@ -238,3 +238,17 @@ def login(client):
         return response
 
     return do_login
+
+
+def outbox() -> list:
+    """Every e-mail written to the store's outbox (no SMTP server in tests), oldest first, as
+    ``email.message.EmailMessage`` objects. Call inside an application context."""
+    import email
+    import email.policy
+
+    from course import storage
+
+    return [
+        email.message_from_bytes(storage.read(key), policy=email.policy.default)
+        for key in storage.keys("outbox/")
+    ]

@@ -15,6 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from course import metrics
 from course.accounts import service
 from course.accounts.forms import (
     ChangePasswordForm,
@@ -24,10 +25,10 @@ from course.accounts.forms import (
     RegisterForm,
     ResetPasswordForm,
 )
+from course.accounts.tasks import send_mail_task
 from course.db import utcnow
 from course.extensions import db, limiter
 from course.i18n import current_locale
-from course.jobs import send_mail_task
 from course.links import external_url
 from course.web import safe_next_url
 
@@ -56,6 +57,7 @@ def login():
             db.session.commit()
             login_user(user, remember=form.remember.data)
             return redirect(safe_next_url(request.args.get("next")) or url_for("dashboard.index"))
+        metrics.SIGN_IN_FAILURES.inc()
         flash(_("The email or password is not correct."), "error")
     return render_template("accounts/login.html", form=form)
 

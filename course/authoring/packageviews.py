@@ -9,8 +9,8 @@ from flask_login import current_user, login_required
 
 from course import policy
 from course.authoring import packages, service
+from course.authoring.blueprint import bp, course_or_404, draft_or_redirect
 from course.authoring.packagezip import PackageZipError, read_zip, write_zip
-from course.authoring.views import _course, _draft, bp
 from course.db import utcnow
 from course.extensions import db
 
@@ -46,8 +46,8 @@ def upload():
 @login_required
 def upload_into_draft(slug: str):
     """Replace the draft's files with those of an uploaded package zip, without publishing."""
-    course = _course(slug)
-    draft = _draft(course)
+    course = course_or_404(slug)
+    draft = draft_or_redirect(course)
     upload = request.files.get("package")
     try:
         source = read_zip(upload.read() if upload else b"")
@@ -74,7 +74,7 @@ def upload_into_draft(slug: str):
 @login_required
 def export_version(slug: str, number: int):
     """A version's files as a package zip (the same layout ``course content import`` reads)."""
-    course = _course(slug)
+    course = course_or_404(slug)
     try:
         files = service.version_files(db.session, course, number)
     except LookupError:
@@ -86,8 +86,10 @@ def export_version(slug: str, number: int):
 @login_required
 def export_draft(slug: str):
     """The draft's files as a package zip."""
-    course = _course(slug)
-    return _zip(slug, f"{slug}-draft.zip", service.draft_files_data(db.session, _draft(course)))
+    course = course_or_404(slug)
+    return _zip(
+        slug, f"{slug}-draft.zip", service.draft_files_data(db.session, draft_or_redirect(course))
+    )
 
 
 def _zip(slug: str, name: str, files: dict) -> Response:

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from course.authoring import editor, service
+from course.authoring.blueprint import bp, course_or_404, draft_or_redirect
 from course.authoring.files import file_kind
 from course.authoring.quizfields import (
     apply_action,
@@ -27,7 +28,6 @@ from course.authoring.quizform import (
     quiz_from_form,
     read_quiz,
 )
-from course.authoring.views import _course, _draft, bp
 from course.catalog.package import QUIZZES
 from course.db import utcnow
 from course.extensions import db
@@ -41,8 +41,8 @@ from course.quizzes.question_formats import LEVELS
 def quiz_form(slug: str, path: str):
     """Edit a quiz (or the question bank) of the draft with a form; POST saves, or applies one
     of the add/remove/move buttons and shows the form again without saving."""
-    course = _course(slug)
-    draft = _draft(course)
+    course = course_or_404(slug)
+    draft = draft_or_redirect(course)
     current = service.get_file(db.session, draft, QUIZZES, path)
     if current is None or file_kind(QUIZZES, path).kind != "quiz":
         abort(404)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -18,34 +17,16 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from course import policy
+from course.accounts.tasks import send_mail_task
 from course.authoring import editor, invitations, service
+from course.authoring.blueprint import bp, course_or_404, draft_or_redirect
 from course.authoring.files import MAX_IMAGE_BYTES, AssetError, file_kind, lesson_text
-from course.catalog import service as catalog
 from course.catalog.models import Course
 from course.db import utcnow
 from course.extensions import db
 from course.i18n import LOCALES, localized
-from course.jobs import send_mail_task
 from course.links import external_url
 from course.web import send_untrusted
-
-bp = Blueprint("authoring", __name__, url_prefix="/author")
-
-
-def _course(slug: str):
-    course = catalog.get_course(db.session, slug)
-    if course is None:
-        abort(404)
-    policy.require(current_user, "course.author", course)
-    return course
-
-
-def _draft(course):
-    draft = service.get_draft(db.session, course)
-    if draft is None:
-        flash(_("Start a draft to edit this course."), "info")
-        abort(redirect(url_for("authoring.course", slug=course.slug)))
-    return draft
 
 
 @bp.get("/")
@@ -79,7 +60,7 @@ def create():
 @login_required
 def course(slug: str):
     """A course's authoring home: its draft's files, versions, instructors and actions."""
-    course = _course(slug)
+    course = course_or_404(slug)
     draft = service.get_draft(db.session, course)
     files = service.draft_files(db.session, draft) if draft else []
     return render_template(
@@ -97,7 +78,7 @@ def course(slug: str):
 @login_required
 def start_draft(slug: str):
     """Open a draft copied from the current version."""
-    course = _course(slug)
+    course = course_or_404(slug)
     service.start_draft(db.session, current_user, course, utcnow())
     db.session.commit()
     return redirect(url_for("authoring.course", slug=slug))
@@ -107,8 +88,8 @@ def start_draft(slug: str):
 @login_required
 def discard(slug: str):
     """Throw the draft away."""
-    course = _course(slug)
-    service.discard_draft(db.session, current_user, _draft(course))
+    course = course_or_404(slug)
+    service.discard_draft(db.session, current_user, draft_or_redirect(course))
     db.session.commit()
     flash(_("The draft was discarded."), "info")
     return redirect(url_for("authoring.course", slug=slug))
@@ -118,8 +99,8 @@ def discard(slug: str):
 @login_required
 def edit(slug: str, area: str, path: str):
     """Edit one text file of the draft; POST saves it (or only previews it, without JS)."""
-    course = _course(slug)
-    draft = _draft(course)
+    course = course_or_404(slug)
+    draft = draft_or_redirect(course)
     current = service.get_file(db.session, draft, area, path)
     if current is None or not editor.editable(path):
         abort(404)
@@ -171,7 +152,7 @@ def _preview(course, path: str, text: str) -> str:
 @login_required
 def preview(slug: str):
     """The live preview: sanitised HTML of the posted Markdown, as JSON."""
-    course = _course(slug)
+    course = course_or_404(slug)
     path = request.form.get("path", "")
     return {"html": _preview(course, path, request.form.get("text", ""))}
 
@@ -180,8 +161,8 @@ def preview(slug: str):
 @login_required
 def add_file(slug: str):
     """Add a lesson, case or quiz file to the draft, with starter text."""
-    course = _course(slug)
-    draft = _draft(course)
+    course = course_or_404(slug)
+    draft = draft_or_redirect(course)
     area = request.form.get("area", "content")
     path = request.form.get("path", "").strip().strip("/")
     kind = file_kind(area, path).kind
@@ -208,8 +189,8 @@ def add_file(slug: str):
 @login_required
 def delete_file(slug: str):
     """Remove a file from the draft."""
-    course = _course(slug)
-    draft = _draft(course)
+    course = course_or_404(slug)
+    draft = draft_or_redirect(course)
     area, path = request.form.get("area", ""), request.form.get("path", "")
     try:
         service.delete_file(
@@ -231,8 +212,8 @@ def delete_file(slug: str):
 @login_required
 def upload_asset(slug: str):
     """Upload an image into the draft's assets/ folder."""
-    course = _course(slug)
-    draft = _draft(course)
+    course = course_or_404(slug)
+    draft = draft_or_redirect(course)
     image = request.files.get("image")
     limit = current_app.config.get("AUTHORING_MAX_IMAGE_BYTES", MAX_IMAGE_BYTES)
     try:
@@ -255,8 +236,8 @@ def upload_asset(slug: str):
 @login_required
 def draft_asset(slug: str, name: str):
     """An image of the draft, for the preview."""
-    course = _course(slug)
-    draft = _draft(course)
+    course = course_or_404(slug)
+    draft = draft_or_redirect(course)
     row = service.get_file(db.session, draft, "content", f"assets/{name}")
     if row is None:
         abort(404)
@@ -267,8 +248,8 @@ def draft_asset(slug: str, name: str):
 @login_required
 def check(slug: str):
     """Every problem the checker finds in the draft."""
-    course = _course(slug)
-    problems = service.check_draft(db.session, _draft(course), slug)
+    course = course_or_404(slug)
+    problems = service.check_draft(db.session, draft_or_redirect(course), slug)
     return render_template("authoring/problems.html", problems=problems, course=course)
 
 
@@ -276,8 +257,8 @@ def check(slug: str):
 @login_required
 def publish(slug: str):
     """Check the draft and publish it as the course's new version."""
-    course = _course(slug)
-    result = service.publish(db.session, current_user, course, _draft(course), utcnow())
+    course = course_or_404(slug)
+    result = service.publish(db.session, current_user, course, draft_or_redirect(course), utcnow())
     if result.problems:
         db.session.rollback()
         return render_template("authoring/problems.html", problems=result.problems, course=course)
@@ -293,7 +274,7 @@ def publish(slug: str):
 @login_required
 def diff(slug: str):
     """What changed between two versions, or from a version to the draft."""
-    course = _course(slug)
+    course = course_or_404(slug)
     old = request.args.get("from", type=int) or max(course.current_number, 1)
     target = request.args.get("to", "draft")
     new = None if target == "draft" else int(target) if target.isdigit() else abort(404)
@@ -309,7 +290,7 @@ def diff(slug: str):
 def add_instructor(slug: str):
     """Invite a co-instructor by e-mail address (the same answer whether or not the address has
     an account; the course gains the instructor when the invitation is accepted)."""
-    course = _course(slug)
+    course = course_or_404(slug)
     try:
         email = validate_email(request.form.get("email", ""), check_deliverability=False)
     except EmailNotValidError:
@@ -350,7 +331,3 @@ def accept_invitation(token: str):
         flash(_("You can now edit %(course)s.", course=localized(course.title)), "success")
         return redirect(url_for("authoring.course", slug=course.slug))
     return render_template("authoring/accept_invitation.html", course=course)
-
-
-# The package zip routes (export, upload) and the quiz form register on ``bp`` too.
-from course.authoring import packageviews, quizviews  # noqa: E402, F401

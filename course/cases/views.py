@@ -7,11 +7,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from course.cases import review, service
 from course.cases.models import CasePlay, Reflection
 from course.cases.scenario import ScenarioError
-from course.catalog import service as catalog
 from course.catalog.models import Course
 from course.dashboard import sections
 from course.db import utcnow
@@ -51,10 +51,7 @@ def _names():
 
 
 def _course_or_404(course_slug: str) -> Course:
-    course = catalog.get_course(db.session, course_slug)
-    if course is None:
-        abort(404)
-    return course
+    return db.first_or_404(select(Course).where(Course.slug == course_slug))
 
 
 def _case_or_404(course: Course, case_slug: str) -> dict:
@@ -65,13 +62,11 @@ def _case_or_404(course: Course, case_slug: str) -> dict:
 
 
 def _own_play(course_slug: str, case_slug: str, play_id: int) -> CasePlay:
-    play = db.session.get(CasePlay, play_id)
-    if (
-        play is None
-        or play.case_slug != case_slug
-        or play.course_id != _course_or_404(course_slug).id
-    ):
-        abort(404)
+    play = db.first_or_404(
+        select(CasePlay)
+        .join(Course, Course.id == CasePlay.course_id)
+        .where(CasePlay.id == play_id, CasePlay.case_slug == case_slug, Course.slug == course_slug)
+    )
     require(current_user, "cases.play", play)
     return play
 
@@ -217,9 +212,7 @@ def distribution(course_slug: str, case_slug: str):
     definition = _case_or_404(course, case_slug)
     cohort = None
     if request.args.get("cohort", "").isdigit():
-        cohort = db.session.get(Cohort, int(request.args["cohort"]))
-        if cohort is None:
-            abort(404)
+        cohort = db.get_or_404(Cohort, int(request.args["cohort"]))
     require(current_user, "cases.report", cohort or course)
     if cohort is not None:
         trainees = {member.user_id for member in cohort.members}
@@ -255,9 +248,11 @@ def reviews(course_slug: str):
 def review_one(course_slug: str, reflection_id: int):
     """Score one reflection on the case's rubric and leave feedback for the trainee."""
     course = _course_or_404(course_slug)
-    reflection = db.session.get(Reflection, reflection_id)
-    if reflection is None or reflection.play.course_id != course.id:
-        abort(404)
+    reflection = db.first_or_404(
+        select(Reflection)
+        .join(Reflection.play)
+        .where(Reflection.id == reflection_id, CasePlay.course_id == course.id)
+    )
     require(current_user, "cases.review", reflection)
     item = review.review_item(db.session, reflection)
     error = None

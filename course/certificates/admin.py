@@ -21,11 +21,11 @@ from course import storage
 from course.accounts.models import User
 from course.catalog.models import Course
 from course.certificates import service
+from course.certificates.blueprint import bp, issuing_config, org_or_404
 from course.certificates.forms import BulkIssueForm, IssueForm, RevokeForm, SettingsForm
 from course.certificates.models import BulkIssue, Certificate
 from course.certificates.pdfs import preview_pdf
 from course.certificates.render import CertificateRenderError
-from course.certificates.views import _config, _org_or_404, bp
 from course.db import utcnow
 from course.extensions import db
 from course.orgs import service as orgs_service
@@ -33,13 +33,13 @@ from course.policy import require
 
 
 def _managed_org(slug: str):
-    org = _org_or_404(slug)
+    org = org_or_404(slug)
     require(current_user, "certificates.manage", org)
     return org
 
 
 def _forms(org):
-    config = _config()
+    config = issuing_config()
     settings = service.settings_for(db.session, org)
     settings_form = SettingsForm(
         prefix="settings", template=settings.template or "", auto_issue=settings.auto_issue
@@ -74,7 +74,7 @@ def manage(slug: str):
             org,
             settings_form.template.data or None,
             settings_form.auto_issue.data,
-            _config(),
+            issuing_config(),
         )
         db.session.commit()
         flash(_("The certificate settings have been saved."), "success")
@@ -104,10 +104,10 @@ def preview(slug: str):
     """The chosen template rendered with sample data and this organisation's branding."""
     org = _managed_org(slug)
     template = request.args.get("template") or "default"
-    if template not in service.available_templates(_config()):
+    if template not in service.available_templates(issuing_config()):
         abort(404)
     try:
-        data = preview_pdf(org, template, _config())
+        data = preview_pdf(org, template, issuing_config())
     except CertificateRenderError as exc:
         return Response(str(exc), status=422, mimetype="text/plain")
     return Response(data, mimetype="application/pdf")
@@ -132,7 +132,7 @@ def issue(slug: str):
             course,
             org,
             utcnow(),
-            _config(),
+            issuing_config(),
             override_reason=form.override_reason.data,
         )
     except (service.CertificateRefused, CertificateRenderError) as exc:
@@ -149,9 +149,9 @@ def issue(slug: str):
 def revoke(slug: str, certificate_id: int):
     """Revoke one certificate of this organisation, with a reason."""
     org = _managed_org(slug)
-    certificate = db.session.get(Certificate, certificate_id)
-    if certificate is None or certificate.organisation_id != org.id:
-        abort(404)
+    certificate = db.first_or_404(
+        select(Certificate).filter_by(id=certificate_id, organisation_id=org.id)
+    )
     form = RevokeForm()
     if not form.validate_on_submit():
         flash(_("Choose the public reason for the revocation."), "error")
@@ -173,7 +173,7 @@ def revoke(slug: str, certificate_id: int):
 def rotate_key(slug: str):
     """Replace the organisation's signing key; certificates signed before still verify."""
     org = _managed_org(slug)
-    service.rotate_key(db.session, current_user, org, _config(), utcnow())
+    service.rotate_key(db.session, current_user, org, issuing_config(), utcnow())
     db.session.commit()
     flash(_("A new signing key is in use."), "success")
     return redirect(url_for("certificates.manage", slug=slug))
@@ -206,10 +206,7 @@ def bulk(slug: str):
 
 
 def _bulk_or_404(org, job_id: int) -> BulkIssue:
-    job = db.session.get(BulkIssue, job_id)
-    if job is None or job.organisation_id != org.id:
-        abort(404)
-    return job
+    return db.first_or_404(select(BulkIssue).filter_by(id=job_id, organisation_id=org.id))
 
 
 @bp.get("/orgs/<slug>/certificates/bulk/<int:job_id>")

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
 from course.certificates import service, verification
 from course.certificates.pdfs import preview_pdf
@@ -15,6 +14,7 @@ from course.certificates.render import CertificateRenderError
 from course.db import utcnow
 from course.extensions import db
 from course.orgs.models import Organisation
+from course.orgs.service import get_organisation
 
 
 @click.group("certificates")
@@ -23,7 +23,7 @@ def certificates() -> None:
 
 
 def _org(slug: str) -> Organisation:
-    org = db.session.scalars(select(Organisation).where(Organisation.slug == slug)).first()
+    org = get_organisation(db.session, slug)
     if org is None:
         raise click.ClickException(f"no organisation {slug!r}")
     return org

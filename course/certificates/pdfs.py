@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from course import storage
+from course import metrics, storage
 from course.certificates import credential
 from course.certificates.models import Certificate
 from course.certificates.render import (
@@ -105,6 +105,7 @@ def save_pdf(certificate: Certificate, org: Organisation, data: bytes) -> str:
     key = pdf_key(certificate, org)
     storage.save(key, data)
     certificate.pdf_key = key
+    metrics.CERTIFICATES_RENDERED.labels("stored").inc()
     return key
 
 

@@ -8,10 +8,8 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import (
-    Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -25,17 +23,15 @@ from sqlalchemy import select
 
 from course import storage
 from course.certificates import credential, listeners, service, verification  # noqa: F401
+from course.certificates.blueprint import bp, issuing_config, org_or_404
 from course.certificates.forms import REVOCATION_REASON_LABELS, VerifyCodeForm, VerifyUploadForm
 from course.certificates.models import Certificate
 from course.certificates.pdfs import store_pdf
 from course.certificates.render import CertificateRenderError
 from course.db import utcnow
 from course.extensions import csrf, db, limiter
-from course.orgs.models import Organisation
 from course.policy import require
 from course.web import writes_on_get
-
-bp = Blueprint("certificates", __name__)
 
 VERIFY_LIMIT = "30 per minute"
 
@@ -43,24 +39,6 @@ VERIFY_LIMIT = "30 per minute"
 @bp.context_processor
 def _revocation_reasons() -> dict:
     return {"revocation_reasons": REVOCATION_REASON_LABELS}
-
-
-def _config() -> service.IssuingConfig:
-    return service.config_from(current_app.config)
-
-
-def _certificate_or_404(certificate_id: int) -> Certificate:
-    certificate = db.session.get(Certificate, certificate_id)
-    if certificate is None:
-        abort(404)
-    return certificate
-
-
-def _org_or_404(slug: str) -> Organisation:
-    org = db.session.scalars(select(Organisation).where(Organisation.slug == slug)).first()
-    if org is None:
-        abort(404)
-    return org
 
 
 # --- the trainee's certificates ---------------------------------------------------------------
@@ -71,7 +49,7 @@ def _org_or_404(slug: str) -> Organisation:
 def mine():
     """The signed-in trainee's certificates, with downloads and sharing."""
     certificates = service.certificates_of(db.session, current_user.id)
-    links = {c.id: linkedin_url(c, _config()) for c in certificates}
+    links = {c.id: linkedin_url(c, issuing_config()) for c in certificates}
     return render_template(
         "certificates/mine.html", certificates=certificates, links=links, now=utcnow()
     )
@@ -82,11 +60,11 @@ def mine():
 @login_required
 def download_pdf(certificate_id: int):
     """The certificate's PDF, rendered once at issue and served from storage."""
-    certificate = _certificate_or_404(certificate_id)
+    certificate = db.get_or_404(Certificate, certificate_id)
     require(current_user, "certificates.view", certificate)
     if not certificate.pdf_key or not storage.exists(certificate.pdf_key):
         try:
-            store_pdf(certificate, certificate.organisation, _config())
+            store_pdf(certificate, certificate.organisation, issuing_config())
         except CertificateRenderError as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -104,7 +82,7 @@ def download_pdf(certificate_id: int):
 @login_required
 def download_json(certificate_id: int):
     """The signed credential (an EnvelopedVerifiableCredential holding the VC-JWT)."""
-    certificate = _certificate_or_404(certificate_id)
+    certificate = db.get_or_404(Certificate, certificate_id)
     require(current_user, "certificates.view", certificate)
     return Response(
         credential.envelope_bytes(certificate.token),
@@ -117,7 +95,7 @@ def download_json(certificate_id: int):
 @login_required
 def visibility(certificate_id: int):
     """Show or hide the certificate in the issuer's public listing."""
-    certificate = _certificate_or_404(certificate_id)
+    certificate = db.get_or_404(Certificate, certificate_id)
     require(current_user, "certificates.share", certificate)
     service.set_public(db.session, current_user, certificate, request.form.get("public") == "1")
     db.session.commit()
@@ -181,7 +159,7 @@ def verify_code(code: str):
         "certificates/public.html",
         certificate=certificate,
         state=certificate.state(utcnow()),
-        verify_url=_config().verify_url(certificate.code),
+        verify_url=issuing_config().verify_url(certificate.code),
     )
 
 
@@ -194,7 +172,7 @@ def api_verify():
     data = upload.read() if upload else request.get_data()
     now = utcnow()
     result = verification.verify_upload(db.session, data, now)
-    url = _config().verify_url(result.certificate.code) if result.certificate else None
+    url = issuing_config().verify_url(result.certificate.code) if result.certificate else None
     return jsonify(verification.as_json(result, now, url)), (
         422 if result.state == "invalid" else 200
     )
@@ -208,26 +186,26 @@ def api_verify_code(code: str):
     if certificate is None:
         return jsonify({"state": "unknown", "message": "No certificate has this code."}), 404
     now = utcnow()
-    url = _config().verify_url(certificate.code)
+    url = issuing_config().verify_url(certificate.code)
     return jsonify(verification.public_facts(certificate, now, url))
 
 
 @bp.get("/issuers/<slug>.json")
 def issuer(slug: str):
     """The organisation's Open Badges issuer profile."""
-    return jsonify(verification.issuer_profile(_org_or_404(slug), _config()))
+    return jsonify(verification.issuer_profile(org_or_404(slug), issuing_config()))
 
 
 @bp.get("/issuers/<slug>/keys")
 def issuer_keys(slug: str):
     """The organisation's public keys, current and retired, as a JWK Set."""
-    return jsonify(verification.jwks(db.session, _org_or_404(slug)))
+    return jsonify(verification.jwks(db.session, org_or_404(slug)))
 
 
 @bp.get("/issuers/<slug>")
 def issuer_listing(slug: str):
     """The certificates an organisation issued whose holders chose to list them."""
-    org = _org_or_404(slug)
+    org = org_or_404(slug)
     certificates = db.session.scalars(
         select(Certificate)
         .where(
@@ -245,12 +223,9 @@ def issuer_listing(slug: str):
 @writes_on_get
 def status_list(slug: str, list_number: int):
     """The organisation's revocation status list, a signed BitstringStatusListCredential."""
-    org = _org_or_404(slug)
+    org = org_or_404(slug)
     if list_number != 1:
         abort(404)
-    token = verification.status_list_token(db.session, org, _config(), utcnow())
+    token = verification.status_list_token(db.session, org, issuing_config(), utcnow())
     db.session.commit()  # the first request may create the organisation's signing key
     return Response(token, mimetype="application/vc+jwt")
-
-
-from course.certificates import admin  # noqa: E402,F401  (the org admin's routes on bp)

@@ -21,9 +21,9 @@ from sqlalchemy import select
 
 from course import media, storage
 from course.accounts import service as accounts
+from course.accounts.tasks import send_mail_task
 from course.db import utcnow
 from course.extensions import db
-from course.jobs import send_mail_task
 from course.links import external_url
 from course.orgs import service
 from course.orgs.forms import (
@@ -43,7 +43,8 @@ from course.web import send_untrusted
 bp = Blueprint("orgs", __name__)
 
 
-def _org_or_404(slug: str) -> Organisation:
+def org_or_404(slug: str) -> Organisation:
+    """The organisation with this slug, or 404 (other areas' pages use it too)."""
     org = service.get_organisation(db.session, slug)
     if org is None:
         abort(404)
@@ -85,7 +86,7 @@ def _title(form) -> dict[str, str]:
 @login_required
 def home(slug: str):
     """An organisation's members and cohorts, for its admins."""
-    org = _org_or_404(slug)
+    org = org_or_404(slug)
     require(current_user, "org.manage", org)
     return render_template(
         "orgs/home.html",
@@ -99,7 +100,7 @@ def home(slug: str):
 @login_required
 def settings(slug: str):
     """Name, signatory, self-registration and the branding images of an organisation."""
-    org = _org_or_404(slug)
+    org = org_or_404(slug)
     require(current_user, "org.manage", org)
     form = OrganisationSettingsForm(
         obj=org,
@@ -145,7 +146,7 @@ def _branding_images(form) -> dict[str, tuple[str, bytes]] | None:
 @login_required
 def branding(slug: str, field: str):
     """An uploaded logo, seal or signature, for the organisation's admins."""
-    org = _org_or_404(slug)
+    org = org_or_404(slug)
     require(current_user, "org.manage", org)
     key = {"logo": org.logo_key, "seal": org.seal_key, "signature": org.signature_key}.get(field)
     if not key or not storage.exists(key):
@@ -157,7 +158,7 @@ def branding(slug: str, field: str):
 @login_required
 def invite(slug: str):
     """Invite someone by e-mail to join with a role."""
-    org = _org_or_404(slug)
+    org = org_or_404(slug)
     require(current_user, "org.members.manage", org)
     form = InviteForm()
     if form.validate_on_submit():
@@ -209,7 +210,7 @@ def accept_invitation(token: str):
 @login_required
 def join(slug: str):
     """Join an organisation as a trainee, where it allows self-registration."""
-    org = _org_or_404(slug)
+    org = org_or_404(slug)
     require(current_user, "org.join", org)
     if request.method == "POST":
         service.join_self(db.session, org, current_user, utcnow())
@@ -223,7 +224,7 @@ def join(slug: str):
 @login_required
 def staff_import(slug: str):
     """Upload a staff CSV and preview what each row will do."""
-    org = _org_or_404(slug)
+    org = org_or_404(slug)
     require(current_user, "org.members.manage", org)
     form = StaffImportForm()
     if form.validate_on_submit():
@@ -244,7 +245,7 @@ def staff_import(slug: str):
 @login_required
 def confirm_staff_import(slug: str):
     """Import the previewed file; nothing happens unless every row is clean."""
-    org = _org_or_404(slug)
+    org = org_or_404(slug)
     require(current_user, "org.members.manage", org)
     form = ConfirmImportForm()
     key = f"imports/{org.id}/{form.token.data}.csv"
@@ -287,7 +288,7 @@ def confirm_staff_import(slug: str):
 @login_required
 def create_cohort(slug: str):
     """Create a cohort."""
-    org = _org_or_404(slug)
+    org = org_or_404(slug)
     require(current_user, "org.cohorts.manage", org)
     form = CohortForm()
     if form.validate_on_submit():
@@ -305,11 +306,9 @@ def create_cohort(slug: str):
 @login_required
 def cohort(slug: str, cohort_id: int):
     """A cohort's members and assigned courses."""
-    org = _org_or_404(slug)
+    org = org_or_404(slug)
     require(current_user, "org.cohorts.manage", org)
-    group = db.session.get(Cohort, cohort_id)
-    if group is None or group.organisation_id != org.id:
-        abort(404)
+    group = db.first_or_404(select(Cohort).filter_by(id=cohort_id, organisation_id=org.id))
     form = AssignmentForm()
     if request.method == "POST" and request.form.get("action") == "members":
         ids = [int(value) for value in request.form.getlist("member") if value.isdigit()]

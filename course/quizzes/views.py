@@ -52,9 +52,7 @@ def _course_or_404(slug: str) -> Course:
 
 
 def _own_attempt(attempt_id: int) -> QuizAttempt:
-    attempt = db.session.get(QuizAttempt, attempt_id)
-    if attempt is None:
-        abort(404)
+    attempt = db.get_or_404(QuizAttempt, attempt_id)
     policy.require(current_user, "quizzes.attempt", attempt)
     return attempt
 
@@ -174,9 +172,7 @@ def essay_queue():
 @login_required
 def grade_essay(essay_id: int):
     """Record rubric points for one essay."""
-    essay = db.session.get(EssayGrading, essay_id)
-    if essay is None:
-        abort(404)
+    essay = db.get_or_404(EssayGrading, essay_id)
     policy.require(current_user, "quizzes.grade", essay)
     question, _text = essays.essay_question(db.session, essay)
     keys = [c["id"] for c in question.get("rubric") or []] or ["overall"]

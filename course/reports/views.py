@@ -8,14 +8,13 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from course import policy
 from course.catalog.service import current_version, get_case_definition, get_course
 from course.db import utcnow
 from course.extensions import db
 from course.i18n import current_locale, localized
-from course.orgs.models import Organisation
+from course.orgs.views import org_or_404
 from course.reports import charts, exports, orgreport, service
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -213,9 +212,7 @@ def _date(name: str) -> datetime | None:
 @login_required
 def organisation(org_slug: str):
     """Completion by cohort and department, overdue assignments and certificates, filtered."""
-    org = db.session.scalar(select(Organisation).where(Organisation.slug == org_slug))
-    if org is None:
-        abort(404)
+    org = org_or_404(org_slug)
     policy.require(current_user, "org.reports.view", org)
     until = _date("until")
     filters = orgreport.Filters(

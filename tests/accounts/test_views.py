@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
-from pathlib import Path
 
 from course.accounts.models import User
 from course.extensions import db
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, outbox
 
 
-def _outbox(app) -> list[Path]:
-    folder = Path(app.config["INSTANCE_PATH"]) / "outbox"
-    return sorted(folder.glob("*.eml")) if folder.exists() else []
+def _outbox(app) -> list:
+    return outbox()
 
 
 def _link_in_last_mail(app) -> str:
-    message = email.message_from_bytes(_outbox(app)[-1].read_bytes(), policy=email.policy.default)
-    body = message.get_content()
+    body = outbox()[-1].get_content()
     return re.search(r"http://localhost(/password/reset/\S+)", body).group(1)
 
 

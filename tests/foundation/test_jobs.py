@@ -12,7 +12,8 @@ import pytest
 
 SCRIPT = """
 import os, sys
-from course.jobs import huey, send_mail_task
+from course.accounts.tasks import send_mail_task
+from course.jobs import huey
 huey.immediate = False
 result = send_mail_task("worker-test@example.com", "Queued", "Sent by the worker.")
 print(result.id, flush=True)
@@ -36,15 +37,38 @@ def test_worker_runs_a_queued_job(tmp_path):
     assert done.returncode == 0, done.stderr
     written = done.stdout.split()[-1]
     assert written.endswith(".eml")
-    mail = (tmp_path / "outbox" / written).read_text()
+    mail = (tmp_path / "files" / written).read_text()
     assert "Sent by the worker." in mail and "worker-test@example.com" in mail
     assert (tmp_path / "jobs.db").exists()
 
 
 def test_immediate_mode_runs_inline(app):
-    from course.jobs import send_mail_task
+    from course.accounts.tasks import send_mail_task
 
     started = time.monotonic()
     name = send_mail_task("inline@example.com", "Inline", "Body")()
-    assert (Path(app.config["INSTANCE_PATH"]) / "outbox" / name).exists()
+    from course import storage
+
+    assert name.startswith("outbox/") and storage.exists(name)
     assert time.monotonic() - started < 5
+
+
+def test_the_worker_entry_point_imports_every_task_module_and_the_queue_none():
+    """``course.jobs`` is only the queue; ``course.worker`` registers each area's ``tasks.py``."""
+    package = Path(__file__).resolve().parents[2] / "course"
+    modules = sorted(
+        "course." + ".".join(path.relative_to(package).with_suffix("").parts)
+        for path in package.glob("*/tasks.py")
+    )
+    script = (
+        "import sys, course.jobs\n"
+        "print(sorted(m for m in sys.modules if m.startswith('course.') and m.endswith('.tasks')))\n"
+        "import course.worker\n"
+        "print(sorted(m for m in sys.modules if m.startswith('course.') and m.endswith('.tasks')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    before, after = done.stdout.splitlines()
+    assert before == "[]"
+    assert after == repr(modules)

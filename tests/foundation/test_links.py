@@ -3,25 +3,20 @@ production the base URL is required and foreign hosts get 400."""
 
 from __future__ import annotations
 
-import email
-import email.policy
-from pathlib import Path
-
 import pytest
 
 from course import create_app
 from course.certificates.signing import config_from
 from course.config import ConfigError
 from course.links import external_url
+from tests.conftest import outbox
 
 BASE = "https://learn.example.org"
 
 
 def _last_mail(app) -> str:
-    folder = Path(app.config["INSTANCE_PATH"]) / "outbox"
-    newest = sorted(folder.glob("*.eml"))[-1]
-    message = email.message_from_bytes(newest.read_bytes(), policy=email.policy.default)
-    return message.get_content()
+    with app.app_context():
+        return outbox()[-1].get_content()
 
 
 def test_password_reset_link_ignores_a_forged_host(make_app, create_user):

@@ -4,25 +4,19 @@ address has an account."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 import io
 import re
-from pathlib import Path
 
 from course.extensions import db
 from course.orgs.models import Invitation, Membership
+from tests.conftest import outbox
 
 CSV = "name,email,role\nOutsider,{email},org_admin\n"
 
 
 def _mails(app) -> list[tuple[str, str]]:
-    folder = Path(app.config["INSTANCE_PATH"]) / "outbox"
-    found = []
-    for path in sorted(folder.glob("*.eml")):
-        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-        found.append((message["To"], message.get_content()))
-    return found
+    with app.app_context():
+        return [(message["To"], message.get_content()) for message in outbox()]
 
 
 def _preview(client, org, address):

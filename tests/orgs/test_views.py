@@ -87,11 +87,9 @@ def test_invitation_link_makes_a_member(app, client, create_user, create_org, ad
     add_member(admin, org, "org_admin")
     login(admin)
     client.post(f"/orgs/{org.slug}/invite", data={"email": invitee.email, "role": "instructor"})
-    from email import message_from_bytes, policy
-    from pathlib import Path
+    from tests.conftest import outbox
 
-    mail = sorted((Path(app.config["INSTANCE_PATH"]) / "outbox").glob("*.eml"))[-1]
-    body = message_from_bytes(mail.read_bytes(), policy=policy.default).get_content()
+    body = outbox()[-1].get_content()
     link = re.search(r"http://localhost(/invitations/\S+)", body).group(1)
     client.post("/logout")
     login(invitee)
