@@ -124,9 +124,8 @@ def test_the_grading_queue_links_each_item_to_where_it_is_graded(
     client, login, course, instructor, create_user
 ):
     from course.cases.models import CasePlay, Reflection
-    from course.quizzes.models import EssayGrading
-
     from course.orgs.models import Membership
+    from course.quizzes.models import EssayGrading
 
     version = current_version(db.session, course)
     trainee = create_user(display_name="陈静")
