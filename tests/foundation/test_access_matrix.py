@@ -155,14 +155,32 @@ def open_course(app, create_user, create_org, add_member, tmp_path):
             add_member(readers[name], org, role)
         add_instructor(db.session, None, course, readers[name], utcnow())
     learners = []
-    for org in (org_a, org_b, None):
-        learner = create_user()
+    for org, name in ((org_a, "Learner Alpha"), (org_b, "Learner Bravo"), (None, "Learner Delta")):
+        learner = create_user(display_name=name)
         if org is not None:
             add_member(learner, org, "trainee")
         enrol(db.session, learner, course, utcnow())
+        _essay_waiting(learner, course, result.version)
         learners.append(learner)
     db.session.commit()
     return course, readers, learners
+
+
+def _essay_waiting(learner, course, version):
+    from course.quizzes.models import GRADED, EssayGrading, QuizAttempt
+
+    attempt = QuizAttempt(
+        user_id=learner.id, course_id=course.id, version_id=version.id, quiz_id="basics",
+        number=1, seed=1, started_at=utcnow(), submitted_at=utcnow(), status=GRADED,
+        responses={}, results={}, score=0.0, passed=False, pass_mark=0.5,
+    )  # fmt: skip
+    db.session.add(attempt)
+    db.session.flush()
+    db.session.add(
+        EssayGrading(
+            attempt_id=attempt.id, course_id=course.id, question_id="q", created_at=utcnow()
+        )
+    )
 
 
 @pytest.mark.parametrize("reader", list(LEARNER_MATRIX))
@@ -172,11 +190,12 @@ def test_learner_identity_matrix(open_course, login, client, reader):
     base = f"/reports/courses/{course.slug}"
     page = client.get(base).get_data(as_text=True)
     export = client.get(base + "?export=csv").get_data(as_text=True)
+    queue = client.get(base + "/grading").get_data(as_text=True)
     failures = []
     for learner, allowed in zip(learners, LEARNER_MATRIX[reader], strict=True):
         status = client.get(f"{base}/trainees/{learner.id}").status_code
-        shown = learner.display_name in page, learner.email in export
-        if status != (200 if allowed else 403) or shown != (allowed, allowed):
+        shown = learner.display_name in page, learner.email in export, learner.display_name in queue
+        if status != (200 if allowed else 403) or shown != (allowed, allowed, allowed):
             failures.append(f"{learner.email}: page {status}, listed/exported {shown}")
     assert failures == []
     # Everyone who reads the report sees the same aggregates.
