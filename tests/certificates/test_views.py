@@ -11,6 +11,7 @@ from course.certificates import credential, service
 from course.certificates.models import Certificate
 from course.extensions import db
 from course.orgs.models import Cohort, CohortMember
+from tests.conftest import PASSWORD
 
 from .conftest import NOW, complete
 
@@ -224,3 +225,18 @@ def test_public_listing_is_opt_in_and_shows_no_codes(world, client, login):
         db.session, None, world.trainee, world.course, world.org, NOW, world.config
     )
     assert again.public is True
+
+
+def test_share_links_and_verify_urls_ignore_a_forged_host(world, client):
+    from urllib.parse import quote
+
+    certificate = issued(world)
+    forged = {"Host": "evil.example"}
+    client.post("/login", data={"email": world.trainee.email, "password": PASSWORD}, headers=forged)
+    page = client.get("/certificates", headers=forged).get_data(as_text=True)
+    expected = quote(f"http://localhost/verify/{certificate.code}", safe="")
+    assert f"certUrl={expected}" in page and "evil.example" not in page
+    api = client.get(f"/api/verify/{certificate.code}", headers=forged).get_json()
+    assert api["verify_url"] == f"http://localhost/verify/{certificate.code}"
+    issuer = client.get("/issuers/city-centre.json", headers=forged).get_json()
+    assert issuer["id"] == "http://localhost/issuers/city-centre.json"
