@@ -5,7 +5,7 @@ Usage: ``.venv/bin/python bench/exam_floor.py [--trainees 300] [--burn 0,0.5,1,2
 ``exam_burst.py`` times a start as two requests (the POST that starts the attempt and the attempt
 page it leads to). This script sends the same two requests per start, from the same kind of client
 (one urllib thread per trainee, each starting at a random moment of one second), to the constant
-route of ``COURSE_BENCH=1``, which returns an attempt page's worth of bytes after burning
+route of ``bench/benchapp.py``, which returns an attempt page's worth of bytes after burning
 ``burn_ms`` of CPU. It prints, for each burn, the p50/p95 of a lone start (after a warm-up) and of
 the burst, and the burst/lone p95 ratio, and writes ``bench/results/exam_floor.json``.
 
@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from exam_client import percentiles  # noqa: E402
-from lesson_throughput import gunicorn  # noqa: E402
+from lesson_throughput import BENCH_APP, gunicorn  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -94,7 +94,6 @@ def main() -> int:
         COURSE_DATABASE_URL=f"sqlite:///{instance / 'bench.db'}",
         COURSE_SECRET_KEY="bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         COURSE_RATELIMIT="0",
-        COURSE_BENCH="1",
     )
     sys.path.insert(0, str(ROOT))
     from course import create_app
@@ -104,7 +103,7 @@ def main() -> int:
         db.create_all()
         db.engine.dispose()
     (instance / "bench-body.html").write_bytes(b"x" * PAGE_BYTES)
-    with gunicorn(args.workers, backlog=2048) as base:
+    with gunicorn(args.workers, backlog=2048, app=BENCH_APP) as base:
         rows = [measure(base, float(burn), args.trainees) for burn in args.burn.split(",")]
     figures = {"trainees": args.trainees, "workers": args.workers, "cpus": os.cpu_count(),
                "rows": rows}  # fmt: skip

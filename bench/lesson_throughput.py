@@ -3,11 +3,11 @@
 Usage: ``.venv/bin/python bench/lesson_throughput.py [--seconds 10] [--connections 16]``
 
 It builds a temporary instance (SQLite database, course imported, one trainee enrolled), starts
-gunicorn on a free loopback port with ``COURSE_BENCH=1`` (which adds ``/bench/constant`` and
-``/bench/signed-in-constant``), signs the trainee in, saves one lesson page's bytes for the constant
-routes, then measures the three URLs with wrk in the same run. It prints requests per second,
-p50/p95 latency and the ratios to the constant route, and writes them to
-``bench/results/lesson_throughput.json``. The signed-in constant route loads the session's user
+gunicorn on a free loopback port serving ``bench/benchapp.py`` (the application plus
+``/bench/constant`` and ``/bench/signed-in-constant``), signs the trainee in, saves one lesson
+page's bytes for the constant routes, then measures the three URLs with wrk in the same run. It
+prints requests per second, p50/p95 latency and the ratios to the constant route, and writes them
+to ``bench/results/lesson_throughput.json``. The signed-in constant route loads the session's user
 and nothing else: the floor of any signed-in page.
 """
 
@@ -38,6 +38,8 @@ EMAIL, PASSWORD = "bench@example.com", "bench-password-2026"
 #: Sent by the sign-in and by wrk alike, as one browser would: Flask-Login's session protection
 #: ties a session to its user agent, and a mismatch rewrites the session cookie on every request.
 USER_AGENT = "course-bench/1"
+#: The production application wrapped with the constant routes (``bench/benchapp.py``).
+BENCH_APP = "benchapp:app"
 
 WRK_REPORT = """
 done = function(summary, latency, requests)
@@ -137,16 +139,19 @@ def wait_until_up(base: str, timeout: float = 180) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(workers: int, backlog: int | None = None):
-    """Serve ``course.wsgi:app`` with gunicorn on a free loopback port, using this process's
-    environment; yields the base URL once it answers, and stops the server afterwards."""
+def gunicorn(workers: int, backlog: int | None = None, app: str = "course.wsgi:app"):
+    """Serve ``app`` (the production application by default, ``BENCH_APP`` for the constant
+    routes) with gunicorn on a free loopback port, using this process's environment; yields the
+    base URL once it answers, and stops the server afterwards."""
     port = free_port()
     command = [str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
                "--log-level", "warning"]  # fmt: skip
     if backlog:
         command += ["--backlog", str(backlog)]
+    if app == BENCH_APP:
+        command += ["--pythonpath", str(ROOT / "bench")]
     server = subprocess.Popen(
-        [*command, "course.wsgi:app"], cwd=ROOT, env=os.environ.copy(), start_new_session=True
+        [*command, app], cwd=ROOT, env=os.environ.copy(), start_new_session=True
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -176,11 +181,10 @@ def main() -> int:
         COURSE_DATABASE_URL=f"sqlite:///{instance / 'bench.db'}",
         COURSE_SECRET_KEY="bench-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         COURSE_RATELIMIT="0",
-        COURSE_BENCH="1",
     )
     sys.path.insert(0, str(ROOT))
     slug, lesson = prepare(instance)
-    with gunicorn(args.workers) as base:
+    with gunicorn(args.workers, app=BENCH_APP) as base:
         cookie, body = sign_in(base, slug, lesson)
         (instance / "bench-body.html").write_bytes(body)
         script = instance / "report.lua"

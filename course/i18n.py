@@ -22,12 +22,6 @@ def to_babel(locale: str) -> str:
     return locale.replace("-", "_")
 
 
-def from_babel(locale: str) -> str:
-    """``zh_CN`` -> ``zh-CN``; anything unknown -> the default."""
-    tag = str(locale).replace("_", "-")
-    return tag if tag in LOCALES else DEFAULT_LOCALE
-
-
 def normalise(tag: str | None) -> str | None:
     """Map a loose language tag (``zh``, ``zh-cn``, ``en-GB``) to a supported locale."""
     if not tag:

@@ -22,6 +22,7 @@ from dataclasses import fields
 
 import yaml
 
+from course import yamlsource
 from course.authoring.quizform import (
     COMMON_TYPES,
     FLAGS,
@@ -33,7 +34,6 @@ from course.authoring.quizform import (
     QuizFormError,
 )
 from course.authoring.quizyaml import load_yaml
-from course.quizzes.yamlsource import YamlSourceError, load
 
 MAX_QUESTIONS = 500
 MAX_OPTIONS = 26
@@ -201,14 +201,12 @@ def apply_action(form: QuizForm, action: str) -> bool:
 
 def question_lines(text: str) -> list[int]:
     """The first line of each question in the quiz text (empty when it is not readable YAML)."""
-    try:
-        located = load(text)
-    except YamlSourceError:
-        return []
-    raw = located.value.get("questions") if isinstance(located.value, dict) else None
+    document, _ = yamlsource.load_yaml(text, "")
+    data = document.data if document is not None else None
+    raw = data.get("questions") if isinstance(data, dict) else None
     if not isinstance(raw, list):
         return []
-    return [located.lines.get(("questions", index), 0) for index in range(len(raw))]
+    return [document.lines.get(("questions", index), 0) for index in range(len(raw))]
 
 
 def question_at(starts: list[int], line: int) -> int | None:

@@ -9,8 +9,6 @@ does on a folder, so the web and the command line make identical versions.
 
 from __future__ import annotations
 
-import hashlib
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,6 +22,7 @@ from course.catalog import service as catalog
 from course.catalog.formats import parse_package
 from course.catalog.models import Course, CourseFile, CourseVersion
 from course.catalog.package import CONTENT, PackageSource
+from course.memo import Memo
 from course.problems import Problem
 
 
@@ -272,36 +271,24 @@ def draft_source(session: Session, draft: Draft, slug: str) -> PackageSource:
     return source
 
 
-#: Checker results by a digest of the draft's files: every editor page shows the problems, and
-#: checking a whole package takes seconds on a large course, while the files rarely change
-#: between two page views. A pure function of the files, so the cache never goes stale.
-_CHECKS: OrderedDict[str, list[Problem]] = OrderedDict()
-_CHECKS_KEPT = 32
-
-
-def _digest(source: PackageSource, slug: str) -> str:
-    digest = hashlib.sha256(slug.encode())
-    for area in ("content", "quizzes"):
-        for path, data in sorted(getattr(source, area).items()):
-            digest.update(f"\0{area}\0{path}\0{len(data)}\0".encode())
-            digest.update(data)
-    return digest.hexdigest()
+#: Checker results by ``(slug, content hash of the draft's files)``: every editor page shows the
+#: problems, and checking a whole package takes seconds on a large course, while the files rarely
+#: change between two page views. A pure function of the files, so the memo never goes stale.
+_checks = Memo(32)
 
 
 def check_draft(session: Session, draft: Draft, slug: str) -> list[Problem]:
     """Every problem the catalog's checker finds in the draft (none means it can be published)."""
     source = draft_source(session, draft, slug)
-    key = _digest(source, slug)
-    if key in _CHECKS:
-        _CHECKS.move_to_end(key)
-        return list(_CHECKS[key])
-    package, problems = parse_package(source)
-    if package is not None and package.slug != slug:
-        problems = [Problem(source.content_name("course.yaml"), 1, f"the slug must stay '{slug}'")]
-    _CHECKS[key] = list(problems)
-    if len(_CHECKS) > _CHECKS_KEPT:
-        _CHECKS.popitem(last=False)
-    return problems
+
+    def check() -> tuple[Problem, ...]:
+        package, problems = parse_package(source)
+        if package is not None and package.slug != slug:
+            message = f"the slug must stay '{slug}'"
+            return (Problem(source.content_name("course.yaml"), 1, message),)
+        return tuple(problems)
+
+    return list(_checks.get((slug, source.content_hash()), check))
 
 
 def publish(session: Session, actor, course: Course, draft: Draft, now: datetime) -> PublishResult:

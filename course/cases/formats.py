@@ -8,12 +8,12 @@ format is documented in docs/authoring.md, "Case studies".
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable, Mapping
 
 from course.cases import scenario as engine
 from course.cases.markup import CaseFile, SceneText, read_case_file
+from course.catalog.markdown import render_markdown
 from course.problems import Problem
 
 _KEYS = {"title", "summary", "start", "allow_back", "reflection", "rubric"}
@@ -305,16 +305,7 @@ def _definition(files: dict[str, CaseFile], default: str, graph: engine.Scenario
 
 
 def render(markdown: str) -> str:
-    """Narrative Markdown to sanitised HTML with the catalog's renderer.
-
-    Falls back to escaped paragraphs when the catalog's renderer is not importable, so the
-    checker still runs on its own.
-    """
-    try:
-        from course.catalog.markdown import render_markdown
-    except ImportError:
-        paragraphs = [p.strip() for p in markdown.split("\n\n") if p.strip()]
-        return "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    """Narrative Markdown to sanitised HTML with the catalog's renderer."""
     return render_markdown(markdown)
 
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import yaml
-
 from course.problems import Problem
+from course.yamlsource import load_yaml
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _SCENE_HEADING = re.compile(r"^##\s+(.*?)\s*$")
@@ -86,27 +85,20 @@ def _front_matter(
     if end is None:
         problems.append(Problem(filename, 1, "front matter is not closed by '---'"))
         return {}, {}, {}, len(lines)
-    source = "\n".join(lines[1:end])
-    try:
-        node = yaml.compose(source, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(source)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
-        problems.append(Problem(filename, line, f"front matter is not valid YAML: {error}"))
+    document, found = load_yaml("\n".join(lines[1:end]), filename, first_line=2)
+    problems += found
+    if document is None or document.data is None:
         return {}, {}, {}, end + 1
-    if data is None:
-        return {}, {}, {}, end + 1
-    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
+    data = document.data
+    if not isinstance(data, dict):
         problems.append(Problem(filename, 2, "front matter must be a mapping of keys"))
         return {}, {}, {}, end + 1
-    meta_lines: dict[str, int] = {}
-    item_lines: dict[str, list[int]] = {}
-    for key_node, value_node in node.value:
-        key = str(key_node.value)
-        meta_lines[key] = key_node.start_mark.line + 2
-        if isinstance(value_node, yaml.SequenceNode):
-            item_lines[key] = [item.start_mark.line + 2 for item in value_node.value]
+    meta_lines = {key: document.line(key) for key in data}
+    item_lines = {
+        key: [document.line(key, index) for index in range(len(value))]
+        for key, value in data.items()
+        if isinstance(value, list)
+    }
     return data, meta_lines, item_lines, end + 1
 
 

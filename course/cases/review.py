@@ -138,12 +138,6 @@ def review_reflection(
     return reflection
 
 
-def rubric_total(reflection: Reflection, rubric: list[dict]) -> tuple[int, int]:
-    """Points awarded and points possible for a reviewed reflection."""
-    awarded = sum((reflection.scores or {}).values())
-    return awarded, sum(criterion["points"] for criterion in rubric)
-
-
 def choice_distribution(
     session: Session,
     course: Course,

@@ -14,10 +14,13 @@ from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
 from course import media
+from course.cases.formats import parse_case
 from course.catalog.lessons import LESSON_FILE, parse_lesson
 from course.catalog.package import CoursePackage, Lesson, Module, ModuleItem, PackageSource
-from course.catalog.yamlsource import YamlDocument, check_schema, load_yaml
+from course.catalog.schema import check_schema
 from course.problems import Problem
+from course.quizzes.formats import check_course_quizzes, parse_quiz
+from course.yamlsource import YamlDocument, load_yaml
 
 MODULE_FOLDER = re.compile(r"^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)$")
 CASE_FILE = re.compile(r"^cases/([a-z0-9]+(?:-[a-z0-9]+)*)\.([A-Za-z]{2}(?:-[A-Za-z]{2})?)\.md$")
@@ -37,10 +40,19 @@ class Parsers:
 
 def default_parsers() -> Parsers:
     """The real parsers of the quizzes and cases areas."""
-    from course.cases.formats import parse_case
-    from course.quizzes.formats import parse_quiz
-
     return Parsers(quiz=parse_quiz, case=parse_case)
+
+
+def _line_in(files: dict[str, tuple[str, str]]) -> Callable[[str, tuple], int]:
+    """``line(quiz_id, path)``: the line of ``path`` in a quiz file, read again only when a
+    problem needs it."""
+
+    def line(quiz_id: str, path: tuple) -> int:
+        name, text = files[quiz_id]
+        document, _ = load_yaml(text, name)
+        return document.line(*path) if document is not None else 1
+
+    return line
 
 
 def _text(source: PackageSource, area_files: dict[str, bytes], name: str, path: str, problems):
@@ -230,17 +242,27 @@ class _Reader:
 
     def _quizzes(self) -> dict[str, dict]:
         quizzes: dict[str, dict] = {}
+        files: dict[str, tuple[str, str]] = {}
+        clean = True
         for path in sorted(self.source.quizzes):
             if "/" in path or not path.endswith((".yaml", ".yml")):
                 continue
             name = self.source.quiz_name(path)
             text = _text(self.source, self.source.quizzes, name, path, self.problems)
             if text is None:
+                clean = False
                 continue
             parsed, problems = self.parsers.quiz(text, name, self.locales)
             self.problems += problems
             if parsed is not None:
-                quizzes[posixpath.splitext(path)[0]] = parsed
+                quiz_id = posixpath.splitext(path)[0]
+                quizzes[quiz_id] = parsed
+                files[quiz_id] = (name, text)
+            clean = clean and not problems and parsed is not None
+        if clean:  # checks across files need every file read (a broken bank is not a missing one)
+            self.problems += check_course_quizzes(
+                quizzes, {quiz_id: name for quiz_id, (name, _) in files.items()}, _line_in(files)
+            )
         return quizzes
 
     def _cases(self) -> dict[str, dict]:

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from course.catalog.markdown import estimate_minutes, render_lesson
 from course.catalog.package import LessonText
-from course.catalog.yamlsource import check_schema, load_yaml
+from course.catalog.schema import check_schema
 from course.problems import Problem
+from course.yamlsource import load_yaml
 
 LESSON_FILE = re.compile(r"^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)\.([A-Za-z]{2}(?:-[A-Za-z]{2})?)\.md$")
 _FENCE = re.compile(r"^(---|\.\.\.)\s*$")

@@ -13,8 +13,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from course.db import UTCDateTime, utcnow
 from course.extensions import db
@@ -69,6 +71,17 @@ class CourseVersion(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     course: Mapped[Course] = relationship(back_populates="versions")
+
+
+def is_current_version(course: Course | type[Course] = Course) -> ColumnElement[bool]:
+    """The one "current version" condition: a ``CourseVersion`` row is the one learners see.
+
+    With a ``Course`` row it filters that course's versions
+    (``select(CourseVersion).where(is_current_version(course))``); with the ``Course`` entity (the
+    default) it joins each course to its current version (``.join(CourseVersion,
+    is_current_version())``).
+    """
+    return and_(CourseVersion.course_id == course.id, CourseVersion.number == course.current_number)
 
 
 class CourseLesson(db.Model):

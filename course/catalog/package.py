@@ -8,7 +8,7 @@ platform can store them with a course version and export them byte for byte.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from course.catalog.markdown import TocEntry
@@ -187,8 +187,3 @@ class CoursePackage:
             return {locale: text.title for locale, text in lesson.texts.items()}
         parsed = (self.cases if item.kind == "case" else self.quizzes).get(item.slug) or {}
         return parsed.get("title")
-
-
-def toc_as_dicts(toc: list[TocEntry]) -> list[dict]:
-    """A table of contents in its stored (JSON) form."""
-    return [asdict(entry) for entry in toc]

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from course.accounts.models import User
 from course.catalog import memo
-from course.catalog.models import Course, CourseLesson, CourseVersion
+from course.catalog.models import Course, CourseLesson, CourseVersion, is_current_version
 from course.catalog.service import OutlineItem, OutlineModule, course_outline, course_with_version
 from course.i18n import localized
 from course.progress.models import Enrolment, LessonCompletion
@@ -233,10 +233,7 @@ _READING = (
         LessonCompletion.lesson_slug,
         LessonCompletion.completed_at,
     )
-    .join(
-        CourseVersion,
-        and_(CourseVersion.course_id == Course.id, CourseVersion.number == Course.current_number),
-    )
+    .join(CourseVersion, is_current_version())
     .join(User, User.id == bindparam("user_id"))
     .outerjoin(
         Enrolment,
@@ -336,9 +333,7 @@ def my_courses(session: Session, user, now: datetime, locale: str) -> list[Dashb
     Four queries in all, whatever the number of courses.
     """
     assigned = assigned_courses(session, user.id)
-    current = and_(
-        CourseVersion.course_id == Course.id, CourseVersion.number == Course.current_number
-    )
+    current = is_current_version()
     enrolled_rows = session.execute(
         select(Course, CourseVersion, Enrolment)
         .join(CourseVersion, current)

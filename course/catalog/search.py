@@ -13,12 +13,12 @@ import logging
 from dataclasses import dataclass
 
 from markupsafe import Markup
-from sqlalchemy import Integer, and_, event, select, text
+from sqlalchemy import Integer, event, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from course.catalog.models import Course, CourseLesson, CourseVersion
+from course.catalog.models import Course, CourseLesson, CourseVersion, is_current_version
 from course.catalog.snippets import Query, highlight, snippet
 from course.extensions import db
 
@@ -117,12 +117,7 @@ def search_lessons(
     statement = (
         select(CourseLesson, Course.slug, Course.title)
         .join(CourseVersion, CourseVersion.id == CourseLesson.version_id)
-        .join(
-            Course,
-            and_(
-                Course.id == CourseVersion.course_id, Course.current_number == CourseVersion.number
-            ),
-        )
+        .join(Course, is_current_version())
         .where(Course.is_published.is_(True), CourseLesson.locale == locale)
     )
     if session.get_bind().dialect.name == "sqlite" and query.fits_trigram:

@@ -11,11 +11,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, undefer
 
 from course.catalog.formats import Parsers, parse_package
-from course.catalog.models import Course, CourseFile, CourseLesson, CourseVersion
+from course.catalog.models import (
+    Course,
+    CourseFile,
+    CourseLesson,
+    CourseVersion,
+    is_current_version,
+)
 from course.catalog.package import CoursePackage, PackageSource, read_folder, write_folder
 from course.catalog.search import index_lessons
 from course.i18n import localized
@@ -68,19 +74,12 @@ def get_course(session: Session, slug: str) -> Course | None:
 
 def current_version(session: Session, course: Course) -> CourseVersion:
     """The version learners currently see."""
-    return session.scalars(
-        select(CourseVersion).where(
-            CourseVersion.course_id == course.id, CourseVersion.number == course.current_number
-        )
-    ).one()
+    return session.scalars(select(CourseVersion).where(is_current_version(course))).one()
 
 
 _COURSE_WITH_VERSION = (
     select(Course, CourseVersion)
-    .join(
-        CourseVersion,
-        and_(CourseVersion.course_id == Course.id, CourseVersion.number == Course.current_number),
-    )
+    .join(CourseVersion, is_current_version())
     .where(Course.slug == bindparam("slug"))
 )
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import time
 from pathlib import PurePosixPath
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -152,29 +149,3 @@ def search():
 def _dashboard_section(user, now):
     courses = pages.my_courses(db.session, user, now, current_locale())
     return {"courses": courses, "now": now} if courses else None
-
-
-@bp.record
-def _bench_route(state) -> None:
-    """With COURSE_BENCH=1, serve a stored lesson page's bytes from constant routes (bench/): one
-    bare, one behind ``login_required`` (what loading the session's user alone costs)."""
-    if not (state.app.config.get("BENCH") or os.environ.get("COURSE_BENCH") == "1"):
-        return
-    cached: dict[str, bytes] = {}
-
-    def constant():
-        burn = min(request.args.get("burn_ms", 0.0, type=float), 100.0) / 1000
-        if burn:  # bench/exam_floor.py: CPU work a real page would add
-            end = time.thread_time() + burn
-            while time.thread_time() < end:
-                pass
-        if "body" not in cached:
-            path = os.path.join(current_app.instance_path, "bench-body.html")
-            with open(path, "rb") as handle:
-                cached["body"] = handle.read()
-        return Response(cached["body"], mimetype="text/html")
-
-    state.app.add_url_rule("/bench/constant", "bench_constant", constant)
-    state.app.add_url_rule(
-        "/bench/signed-in-constant", "bench_signed_in_constant", login_required(constant)
-    )

@@ -76,11 +76,6 @@ def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def parse_iso(text: str) -> datetime:
-    """Read a data-model timestamp back into an aware UTC datetime."""
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
-
-
 def build_credential(facts: CredentialFacts) -> dict:
     """The unsigned ``OpenBadgeCredential`` for ``facts``, as a JSON-serialisable dict."""
     issuer = {"id": facts.issuer.id, "type": ["Profile"], "name": facts.issuer.name}

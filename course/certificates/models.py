@@ -20,7 +20,7 @@ REVOCATION_REASONS = {
     "issued_in_error": "Issued in error",
     "requirements_not_met": "The requirements were not met",
     "misconduct": "Breach of the assessment rules",
-    "holder_request": "At the holder's request",
+    "withdrawn_by_holder": "Withdrawn at the holder's request",
     "other": "Other reasons",
 }
 

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import and_, select
 
 from course import links
-from course.catalog.models import Course, CourseVersion
+from course.catalog.models import Course, CourseVersion, is_current_version
 from course.dashboard import sections
 from course.db import utcnow
 from course.extensions import db
@@ -62,12 +62,7 @@ def _dashboard_section(user, now):
     rows = db.session.execute(
         select(Course, CourseVersion, CourseCompletion)
         .join(Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.user_id == user.id))
-        .join(
-            CourseVersion,
-            and_(
-                CourseVersion.course_id == Course.id, CourseVersion.number == Course.current_number
-            ),
-        )
+        .join(CourseVersion, is_current_version())
         .outerjoin(
             CourseCompletion,
             and_(CourseCompletion.course_id == Course.id, CourseCompletion.user_id == user.id),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from course.problems import Problem
-from course.quizzes.yamlsource import Located, Path
+from course.yamlsource import Path, YamlDocument
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MISSING = object()
@@ -14,7 +14,7 @@ MISSING = object()
 class Checker:
     """Reads typed fields out of a located YAML value and collects what is wrong with them."""
 
-    def __init__(self, source: Located, filename: str, locales: list[str]) -> None:
+    def __init__(self, source: YamlDocument, filename: str, locales: list[str]) -> None:
         self.source = source
         self.filename = filename
         self.locales = list(locales)
@@ -22,7 +22,7 @@ class Checker:
 
     def problem(self, path: Path, message: str) -> None:
         """Record a problem at the line of ``path``."""
-        self.problems.append(Problem(self.filename, self.source.line(path), message))
+        self.problems.append(Problem(self.filename, self.source.line(*path), message))
 
     def mapping(self, value: object, path: Path, what: str) -> dict | None:
         """``value`` if it is a mapping, else a problem."""

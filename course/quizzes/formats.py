@@ -8,11 +8,12 @@ string expanded to all locales, or ``None`` and the list of problems. The format
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 
 from course.problems import Problem
 from course.quizzes.checker import SLUG, Checker
 from course.quizzes.question_formats import check_question
-from course.quizzes.yamlsource import YamlSourceError, load
+from course.yamlsource import Path, load_yaml
 
 QUIZ_FIELDS = {
     "title",
@@ -45,14 +46,14 @@ def parse_quiz(text: str, filename: str, locales: list[str]) -> tuple[dict | Non
     Nothing is returned unless the whole file is correct.
     """
     quiz_id = quiz_id_from_filename(filename)
-    try:
-        source = load(text)
-    except YamlSourceError as error:
-        return None, [Problem(filename, error.line, error.message)]
+    source, problems = load_yaml(text, filename)
+    if source is None:
+        return None, problems
     check = Checker(source, filename, locales)
+    check.problems += problems
     if not SLUG.match(quiz_id):
         check.problem((), f"the file name must be a slug: {quiz_id!r}")
-    root = check.mapping(source.value, (), "a quiz file")
+    root = check.mapping(source.data, (), "a quiz file")
     if root is None:
         return None, check.problems
     if quiz_id == BANK_ID:
@@ -122,7 +123,7 @@ def _questions(check: Checker, root: dict, required: bool) -> list[dict]:
                     ("questions", index, "id"),
                     f"question id {question_id!r} is already used on line {seen[question_id]}",
                 )
-            seen.setdefault(question_id, check.source.line(("questions", index, "id")))
+            seen.setdefault(question_id, check.source.line("questions", index, "id"))
         if question is not None:
             questions.append(question)
     return questions
@@ -154,16 +155,25 @@ def _draw(check: Checker, root: dict) -> dict | None:
     return {"bank": BANK_ID, "rules": parsed}
 
 
-def check_draw(quiz: dict, bank: dict | None, filename: str) -> list[Problem]:
-    """Problems when a drawn quiz asks the bank for more questions than it holds."""
+LineOf = Callable[[Path], int]
+
+
+def _first_line(_path: Path) -> int:
+    return 1
+
+
+def check_draw(
+    quiz: dict, bank: dict | None, filename: str, line_of: LineOf = _first_line
+) -> list[Problem]:
+    """Problems when a drawn quiz asks the bank for more questions than it holds; ``line_of``
+    turns a path in the quiz file (``("draw", "rules", 0, "count")``) into its line."""
     if not quiz.get("draw"):
         return []
     if bank is None:
-        return [
-            Problem(filename, 1, "the quiz draws from the bank, but the course has no bank.yaml")
-        ]
+        message = "the quiz draws from the bank, but the course has no bank.yaml"
+        return [Problem(filename, line_of(("draw",)), message)]
     problems, taken = [], set()
-    for rule in quiz["draw"]["rules"]:
+    for index, rule in enumerate(quiz["draw"]["rules"]):
         matches = [
             q["id"]
             for q in bank["questions"]
@@ -171,31 +181,40 @@ def check_draw(quiz: dict, bank: dict | None, filename: str) -> list[Problem]:
         ]
         if len(matches) < rule["count"]:
             tags = ", ".join(rule["tags"])
-            problems.append(
-                Problem(
-                    filename,
-                    1,
-                    f"the draw asks for {rule['count']} questions tagged {tags} "
-                    f"but the bank has {len(matches)}",
-                )
+            message = (
+                f"the draw asks for {rule['count']} questions tagged {tags} "
+                f"but the bank has {len(matches)}"
             )
+            problems.append(Problem(filename, line_of(("draw", "rules", index, "count")), message))
         taken.update(matches[: rule["count"]])
     return problems
 
 
-def check_course_quizzes(quizzes: dict[str, dict], filenames: dict[str, str]) -> list[Problem]:
+def check_course_quizzes(
+    quizzes: dict[str, dict],
+    filenames: dict[str, str],
+    line_of: Callable[[str, Path], int] | None = None,
+) -> list[Problem]:
     """Checks across a course's quiz files (after each parsed cleanly): every draw can be met by
-    the bank, and no question id is used in two files (learner records point at the ids)."""
+    the bank, and no question id is used in two files (learner records point at the ids).
+
+    ``line_of(quiz_id, path)`` gives the line of a path in a quiz file (the package check reads
+    it from the YAML); without it problems are reported at line 1.
+    """
     problems: list[Problem] = []
     bank = quizzes.get(BANK_ID)
     first_seen: dict[str, str] = {}
     for quiz_id in sorted(quizzes):
         quiz = quizzes[quiz_id]
         name = filenames.get(quiz_id, f"{quiz_id}.yaml")
-        problems += check_draw(quiz, bank, name)
-        for question in quiz.get("questions", []):
+
+        def line(path: Path, quiz_id: str = quiz_id) -> int:
+            return line_of(quiz_id, path) if line_of else 1
+
+        problems += check_draw(quiz, bank, name, line)
+        for index, question in enumerate(quiz.get("questions", [])):
             other = first_seen.setdefault(question["id"], name)
             if other != name:
                 message = f"question id {question['id']!r} is also used in {other}"
-                problems.append(Problem(name, 1, message))
+                problems.append(Problem(name, line(("questions", index, "id")), message))
     return problems

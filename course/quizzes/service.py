@@ -15,17 +15,23 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from course.catalog.models import Course, CourseVersion
+from course.catalog.models import Course, CourseVersion, is_current_version
+from course.memo import Memo
+from course.progress import xapi
+from course.progress.service import object_iri, quiz_exhausted, record, update_completion
+from course.quizzes import itemsums
 from course.quizzes.draw import DrawError, arrange, select_questions
+from course.quizzes.gift_write import GiftExport, export_quiz
 from course.quizzes.grading import grade, total_score
 from course.quizzes.models import GRADED, OPEN, PENDING, EssayGrading, QuizAttempt
 from course.quizzes.paper import canonical_response, clean_entry
 
 #: Answers that arrive this soon after the deadline (network latency) still count.
 GRACE = timedelta(seconds=2)
-_DEFINITIONS: dict[tuple[int, str], dict | None] = {}
-PAPER_CACHE_SIZE = 512
-_PAPERS: dict[tuple[int, str, int], list[tuple[dict, dict]]] = {}
+#: ``(version id, quiz id) -> quiz``: versions never change.
+_definitions = Memo(1024)
+#: ``(version id, quiz id, seed) -> paper``: a paper depends only on these.
+_papers = Memo(512)
 
 
 class QuizRefused(Exception):
@@ -53,30 +59,47 @@ class QuizOutcome:
 
 def clear_caches() -> None:
     """Forget cached definitions and papers (a new app may point at another database)."""
-    _DEFINITIONS.clear()
-    _PAPERS.clear()
+    _definitions.clear()
+    _papers.clear()
 
 
 def definition(session: Session, version_id: int, quiz_id: str) -> dict | None:
     """A quiz (or the bank) of a course version; versions never change, so it is cached."""
-    key = (version_id, quiz_id)
-    if key not in _DEFINITIONS:
+
+    def load() -> dict | None:
         quizzes = session.scalar(
             select(CourseVersion.quizzes).where(CourseVersion.id == version_id)
         )
-        _DEFINITIONS[key] = (quizzes or {}).get(quiz_id)
-    return _DEFINITIONS[key]
+        return (quizzes or {}).get(quiz_id)
+
+    return _definitions.get((version_id, quiz_id), load)
 
 
 def current_quiz(session: Session, course: Course, quiz_id: str) -> tuple[int, dict] | None:
     """(version id, quiz) for the course's current version, or None if it has no such quiz."""
+    version_id = session.scalar(select(CourseVersion.id).where(is_current_version(course)))
+    quiz = definition(session, version_id, quiz_id) if version_id and quiz_id != "bank" else None
+    return (version_id, quiz) if quiz else None
+
+
+def export_gift(
+    session: Session, course: Course, quiz_id: str, locale: str, locales: list[str]
+) -> GiftExport:
+    """A quiz (or the bank) of the course's current version as GIFT, with what it cannot carry.
+
+    A drawing quiz exports the bank's questions and its draw as comments. Raises LookupError
+    when the current version has no such quiz.
+    """
     version_id = session.scalar(
         select(CourseVersion.id).where(
             CourseVersion.course_id == course.id, CourseVersion.number == course.current_number
         )
     )
-    quiz = definition(session, version_id, quiz_id) if version_id and quiz_id != "bank" else None
-    return (version_id, quiz) if quiz else None
+    quiz = definition(session, version_id, quiz_id) if version_id else None
+    if quiz is None:
+        raise LookupError(quiz_id)
+    bank = definition(session, version_id, "bank") if quiz.get("draw") else None
+    return export_quiz(quiz, bank, locale, locales)
 
 
 def paper_of(session: Session, attempt: QuizAttempt) -> list[tuple[dict, dict]]:
@@ -85,18 +108,15 @@ def paper_of(session: Session, attempt: QuizAttempt) -> list[tuple[dict, dict]]:
     A paper depends only on (version, quiz, seed), so the last few hundred are kept; callers must
     not change what they get.
     """
-    key = (attempt.version_id, attempt.quiz_id, attempt.seed)
-    paper = _PAPERS.get(key)
-    if paper is None:
+
+    def draw() -> list[tuple[dict, dict]]:
         quiz = definition(session, attempt.version_id, attempt.quiz_id)
         bank = definition(session, attempt.version_id, "bank") if quiz.get("draw") else None
         shuffle = bool(quiz.get("shuffle_options"))
         questions = select_questions(quiz, bank, attempt.seed)
-        paper = [(q, arrange(q, attempt.seed, shuffle)) for q in questions]
-        if len(_PAPERS) >= PAPER_CACHE_SIZE:
-            _PAPERS.pop(next(iter(_PAPERS)))
-        _PAPERS[key] = paper
-    return paper
+        return [(q, arrange(q, attempt.seed, shuffle)) for q in questions]
+
+    return _papers.get((attempt.version_id, attempt.quiz_id, attempt.seed), draw)
 
 
 def attempts_of(session: Session, user_id: int, course_id: int, quiz_id: str) -> list[QuizAttempt]:
@@ -279,6 +299,7 @@ def finish(session: Session, attempt: QuizAttempt, parts: list, now: datetime) -
     attempt.status = GRADED
     attempt.passed = attempt.score >= attempt.pass_mark - 1e-9
     session.flush()
+    itemsums.record(session, attempt, paper_of(session, attempt))
     _report(session, attempt, attempt.user, "passed" if attempt.passed else "failed", now)
 
 
@@ -318,15 +339,35 @@ def quiz_outcomes(session: Session, user_id: int, course_id: int) -> dict[str, Q
 
 
 def _report(session: Session, attempt: QuizAttempt, user, verb: str, now: datetime) -> None:
-    """The one place quizzes tell progress what happened (statements, then completion)."""
-    from course.progress import xapi
-    from course.progress.service import object_iri, record, update_completion
+    """The one place quizzes tell progress what happened (statements, then completion).
 
+    Every statement of an attempt carries the attempt's registration; a result carries the raw
+    points out of the paper's points and how long the attempt took. A failed attempt that
+    leaves no attempt to try again tells progress, which may record the course as failed.
+    """
     course = session.get(Course, attempt.course_id)
+    registration = xapi.attempt_registration(attempt.id, attempt.user_id, attempt.started_at)
     result = None
     if verb != "attempted":
-        result = xapi.score_result(scaled=attempt.score, success=attempt.passed, completion=True)
+        maximum = sum(question["points"] for question, _ in paper_of(session, attempt))
+        result = xapi.score_result(
+            scaled=attempt.score,
+            raw=round(attempt.score * maximum, 4),
+            minimum=0,
+            maximum=maximum,
+            success=attempt.passed,
+            completion=True,
+            duration=(attempt.submitted_at or now) - attempt.started_at,
+        )
     quiz_iri = object_iri(course.slug, "quiz", attempt.quiz_id)
-    record(session, user, verb, quiz_iri, now, result=result, course=course)
-    if verb != "attempted":
-        update_completion(session, user, course, now)
+    context = {"registration": registration}
+    record(session, user, verb, quiz_iri, now, result=result, context=context, course=course)
+    if verb == "attempted":
+        return
+    update_completion(session, user, course, now)
+    if verb == "failed":
+        quiz = definition(session, attempt.version_id, attempt.quiz_id) or {}
+        tried = attempts_of(session, attempt.user_id, attempt.course_id, attempt.quiz_id)
+        exhausted = bool(quiz.get("attempts")) and len(tried) >= quiz["attempts"]
+        if exhausted and not any(a.passed for a in tried):
+            quiz_exhausted(session, user, course, attempt.quiz_id, now)

@@ -7,6 +7,7 @@ import pytest
 from course.authoring import service
 from course.authoring.files import AssetError
 from course.catalog.service import current_version
+from course.memo import Memo
 from tests.authoring.conftest import LESSON, NOW, SLUG
 from tests.samples import GIF, PNG, SCRIPT, SVG_WITH_SCRIPT
 
@@ -154,7 +155,7 @@ def test_checking_an_unchanged_draft_reuses_the_result(db_session, course, instr
         return real(source)
 
     monkeypatch.setattr(service, "parse_package", counting)
-    monkeypatch.setattr(service, "_CHECKS", type(service._CHECKS)())  # other tests' results
+    monkeypatch.setattr(service, "_checks", Memo(32))  # not other tests' results
     service.check_draft(db_session, draft, SLUG)
     service.check_draft(db_session, draft, SLUG)
     # the problems of a draft's files are computed once, and again only when a file changes

@@ -4,7 +4,6 @@ trainees, instructors in and outside their organisation, and quiz outcomes on de
 from __future__ import annotations
 
 import shutil
-import sys
 import types
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -205,20 +204,18 @@ def people(db_session, course):
     return types.SimpleNamespace(**found)
 
 
-@pytest.fixture(autouse=True)
-def quiz_results(monkeypatch):
-    """Quiz outcomes completion will see: fill the returned dict with ``{quiz_id: outcome}``.
+@pytest.fixture
+def quiz_results():
+    """Quiz outcomes completion will see: fill the dict with ``{quiz_id: outcome}``."""
+    return {}
 
-    Stand-in for ``course.quizzes.service.quiz_outcomes`` (owned by the quizzes area), so these
-    tests decide quiz facts themselves; a stub module is installed only if the real one is absent.
-    """
-    results: dict = {}
-    try:
-        import course.quizzes.service as quizzes_service
-    except ImportError:  # the quizzes area has not landed its service yet
-        quizzes_service = types.ModuleType("course.quizzes.service")
-        monkeypatch.setitem(sys.modules, "course.quizzes.service", quizzes_service)
-    monkeypatch.setattr(
-        quizzes_service, "quiz_outcomes", lambda session, user_id, course_id: results, raising=False
-    )
-    return results
+
+@pytest.fixture
+def app(app, quiz_results):
+    """The app, with a fake quiz outcome provider answering ``quiz_results``, so these tests
+    decide quiz facts themselves; the real provider is put back afterwards."""
+    from course.progress import outcomes
+
+    real = outcomes.register("quizzes", lambda session, user_id, course_id: quiz_results)
+    yield app
+    outcomes.register("quizzes", real)

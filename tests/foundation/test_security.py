@@ -93,3 +93,12 @@ def test_rate_limit_store_is_shared_between_app_instances(make_app, tmp_path):
 def test_error_pages_in_both_languages(client, lang, text):
     response = client.get(f"/no-such-page?lang={lang}")
     assert response.status_code == 404 and text in response.get_data(as_text=True)
+
+
+def test_the_production_app_serves_no_benchmark_routes(make_app, monkeypatch):
+    """The constant routes live in ``bench/benchapp.py``, which wraps the factory."""
+    monkeypatch.setenv("COURSE_BENCH", "1")
+    app = make_app(BENCH=True)
+    assert [rule.rule for rule in app.url_map.iter_rules() if "bench" in rule.rule] == []
+    response = app.test_client().get("/bench/constant")
+    assert response.status_code == 404

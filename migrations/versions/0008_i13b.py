@@ -2,7 +2,7 @@
 public revocation reasons with internal notes
 
 Revision ID: i13b
-Revises: 0003
+Revises: i20
 Create Date: 2026-11-29 18:40:00
 
 """
@@ -14,7 +14,7 @@ import course.db
 
 # revision identifiers, used by Alembic.
 revision = 'i13b'
-down_revision = '0003'
+down_revision = 'i20'
 branch_labels = None
 depends_on = None
 
