@@ -181,10 +181,14 @@ def test_a_staff_import_previewed_on_one_node_is_confirmed_on_the_other(
         OTHER[previewed_on], "POST", form["action"], data=form["fields"], allow_redirects=False
     )
     assert confirmed.status_code in (302, 303), confirmed.text[:500]
-    with cluster_app.app_context():
-        emails = set(db.session.scalars(select(Account.email)))
-        db.session.remove()
-    assert {"import1@cluster.example", "import2@cluster.example"} <= emails
+
+    def imported():  # the import itself is a background job on a worker
+        with cluster_app.app_context():
+            emails = set(db.session.scalars(select(Account.email)))
+            db.session.remove()
+        return {"import1@cluster.example", "import2@cluster.example"} <= emails
+
+    wait_until(imported, timeout=60, what="the confirmed import")
 
 
 def test_a_password_reset_link_points_at_the_base_url(cluster, world):
