@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from course.links import base_host, parse_base_url
@@ -56,6 +57,10 @@ def _base_url(env: str) -> str:
     return f"http://127.0.0.1:{os.environ.get('PORT') or 8000}"
 
 
+def _session_lifetime() -> timedelta:
+    return timedelta(days=int(os.environ.get("COURSE_SESSION_DAYS", "30")))
+
+
 def from_env() -> dict:
     """Build the Flask configuration mapping from the environment."""
     folder = instance_path()
@@ -102,6 +107,9 @@ def from_env() -> dict:
         "CERTIFICATE_TEMPLATES": os.environ.get(
             "COURSE_CERTIFICATE_TEMPLATES", str(PROJECT_ROOT / "certificates")
         ),
+        # A sign-in lasts at most this long, however often its cookies are renewed.
+        "REMEMBER_COOKIE_DURATION": _session_lifetime(),
+        "PERMANENT_SESSION_LIFETIME": _session_lifetime(),
         "SESSION_COOKIE_SECURE": env == "production",
         "REMEMBER_COOKIE_SECURE": env == "production",
         # Learning records: stored at install (see docs/learning-records.md).

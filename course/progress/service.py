@@ -186,9 +186,11 @@ def record(
         timestamp=now,
         ordinal=_next_ordinal(session),
     )
-    entry.statement = statements.build_statement(
+    built = statements.build_statement(
         session, entry, actor, course, case, record_settings(session)
     )
+    if built is not None:  # assigning None would store JSON null, not SQL NULL
+        entry.statement = built
     session.add(entry)
     session.flush()
     return entry
@@ -206,7 +208,9 @@ def void(session: Session, actor, voided: LearningRecord, now: datetime, course=
         timestamp=now,
         ordinal=_next_ordinal(session),
     )
-    entry.statement = statements.build_voiding(entry, actor, record_settings(session))
+    built = statements.build_voiding(entry, actor, record_settings(session))
+    if built is not None:
+        entry.statement = built
     session.add(entry)
     session.flush()
     return entry
@@ -349,13 +353,11 @@ def update_completion(session: Session, user, course, now: datetime) -> CourseCo
 def quiz_exhausted(session: Session, user, course, quiz_id: str, now: datetime) -> bool:
     """A quiz the course requires passing has no attempt left and was never passed: record the
     course as ``failed`` (once), as cmi5 expects. Returns whether it was recorded now."""
-    from course.catalog.service import current_version
-
     if get_completion(session, user.id, course.id) is not None:
         return False
-    version = current_version(session, course)
-    rule = CompletionRule.from_mapping(version.manifest.get("completion"))
-    final_exam = version.manifest.get("final_exam") or None
+    manifest = statements.current_manifest(session, course)
+    rule = CompletionRule.from_mapping(manifest.get("completion"))
+    final_exam = manifest.get("final_exam") or None
     required = (quiz_id == final_exam and rule.final_exam == "passed") or (
         quiz_id != final_exam and rule.module_quizzes == "passed"
     )

@@ -41,7 +41,7 @@ def build_statement(
         return None
     base = settings.iri_base
     kind = entry.object_type
-    manifest = _manifest(session, course) if course is not None else {}
+    manifest = current_manifest(session, course) if course is not None else {}
     target, context_activities = _activity(base, entry, course, kind, manifest, case)
     context = {
         key: value
@@ -125,7 +125,7 @@ def _module(manifest: dict, slug: str):
     return None, None
 
 
-def _manifest(session: Session, course) -> dict:
+def current_manifest(session: Session, course) -> dict:
     """The current version's manifest, read once per session and version."""
     key = ("course_manifest", course.id, course.current_number)
     if key not in session.info:

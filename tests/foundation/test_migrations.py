@@ -57,7 +57,7 @@ def test_i13b_makes_listings_opt_in_and_revocation_texts_internal(tmp_path):
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "k" * 40})
     directory = str(PROJECT_ROOT / "migrations")
     with app.app_context():
-        upgrade(directory=directory, revision="i20")
+        upgrade(directory=directory, revision="i13a")
         with db.engine.begin() as connection:
             for name, extra in (
                 ("users", {}),

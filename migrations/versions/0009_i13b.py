@@ -2,7 +2,7 @@
 public revocation reasons with internal notes
 
 Revision ID: i13b
-Revises: i20
+Revises: i13a
 Create Date: 2026-11-29 18:40:00
 
 """
@@ -14,7 +14,7 @@ import course.db
 
 # revision identifiers, used by Alembic.
 revision = 'i13b'
-down_revision = 'i20'
+down_revision = 'i13a'
 branch_labels = None
 depends_on = None
 
