@@ -21,6 +21,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(_test_defaults(settings))
         app.config.update(test_config)
     settings.check(app.config)
+    app.config["TRUSTED_HOSTS"] = settings.trusted_hosts(app.config)
     app.config.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS", settings.engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
     )

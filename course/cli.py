@@ -95,6 +95,9 @@ def serve_commands(
 def serve(host: str, port: int, workers: int | None, web_only: bool) -> None:
     """Serve the platform with gunicorn and run the job worker beside it; Ctrl-C stops both."""
     workers = workers or (2 * (os.cpu_count() or 1) + 1)
+    # The web workers and the job worker read their settings from the environment: without
+    # COURSE_BASE_URL, development links (e-mails, QR codes) follow the port served here.
+    os.environ["PORT"] = str(port)
     bin_dir = os.path.dirname(sys.executable)
     # One folder for every process's metrics on this machine (course/metrics.py).
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="course-metrics-"))

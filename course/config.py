@@ -11,6 +11,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from course.links import base_host, parse_base_url
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
 DEVELOPMENT_KEY_PREFIX = "dev-"
@@ -42,6 +44,19 @@ def _generated_secret(folder: Path) -> str:
     return path.read_text().strip()
 
 
+def _list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _base_url(env: str) -> str:
+    """``COURSE_BASE_URL``; in development it defaults to the address ``make run`` serves
+    (``PORT``, 8000 by default). Production has no default: ``check`` refuses to start."""
+    configured = os.environ.get("COURSE_BASE_URL", "").strip().rstrip("/")
+    if configured or env == "production":
+        return configured
+    return f"http://127.0.0.1:{os.environ.get('PORT') or 8000}"
+
+
 def _session_lifetime() -> timedelta:
     return timedelta(days=int(os.environ.get("COURSE_SESSION_DAYS", "30")))
 
@@ -58,7 +73,8 @@ def from_env() -> dict:
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "COURSE_DATABASE_URL", f"sqlite:///{folder / 'course.db'}"
         ),
-        "BASE_URL": os.environ.get("COURSE_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        "BASE_URL": _base_url(env),
+        "TRUSTED_HOSTS_EXTRA": _list(os.environ.get("COURSE_TRUSTED_HOSTS", "")),
         "REDIS_URL": redis_url,
         "FILES_URL": os.environ.get("COURSE_FILES_URL", ""),
         "FILES_PRESIGN_SECONDS": int(os.environ.get("COURSE_FILES_PRESIGN_SECONDS", "300")),
@@ -122,6 +138,15 @@ DEFAULTS = {
 }
 
 
+def trusted_hosts(config: dict) -> list[str] | None:
+    """Flask's ``TRUSTED_HOSTS``: in production the base URL's host and ``COURSE_TRUSTED_HOSTS``
+    (other requests get 400); elsewhere only when ``COURSE_TRUSTED_HOSTS`` is set."""
+    extra = list(config.get("TRUSTED_HOSTS_EXTRA") or [])
+    if config.get("ENV_NAME") != "production" and not extra:
+        return None
+    return [base_host(config["BASE_URL"]), *extra]
+
+
 def engine_options(database_uri: str) -> dict:
     """A database server may drop idle connections, so they are checked before use; an SQLite
     file cannot, and the check would cost every request a statement."""
@@ -129,12 +154,24 @@ def engine_options(database_uri: str) -> dict:
 
 
 def check(config: dict) -> None:
-    """Refuse settings that cannot work, and production with a weak or development secret."""
+    """Refuse settings that cannot work (a base URL that is not an absolute http(s) address, an
+    unknown SMTP security or log format), and production without ``COURSE_BASE_URL`` or with a
+    weak or development secret."""
     if config.get("SMTP_SECURITY", "none") not in ("none", "starttls", "tls"):
         raise ConfigError("COURSE_SMTP_SECURITY must be none, starttls or tls.")
     if config.get("LOG_FORMAT", "text") not in ("text", "json"):
         raise ConfigError("COURSE_LOG_FORMAT must be text or json.")
-    if config.get("ENV_NAME") != "production":
+    production = config.get("ENV_NAME") == "production"
+    if production and not config.get("BASE_URL"):
+        raise ConfigError(
+            "COURSE_ENV=production needs COURSE_BASE_URL, the public address every link, "
+            "e-mail and certificate is built on (for example https://learn.example.org)."
+        )
+    try:
+        parse_base_url(config.get("BASE_URL") or "")
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+    if not production:
         return
     key = config.get("SECRET_KEY") or ""
     if key.startswith(DEVELOPMENT_KEY_PREFIX) or len(key) < 32:

@@ -19,6 +19,7 @@ from werkzeug.exceptions import Forbidden
 
 from course.extensions import db
 from course.orgs.models import Cohort, Membership, Organisation
+from course.orgs.service import is_invited
 
 
 def roles_of(user) -> dict[int, str]:
@@ -90,6 +91,20 @@ def taught_user_ids(user) -> set[int] | None:
             )
         )
     return cache[user.id]
+
+
+def identifiable_learner_ids(user) -> set[int] | None:
+    """The learners whose identity (name, e-mail, attempts, answers) the user may see in a
+    course's reports: members of the organisations the user instructs or administers, and
+    everyone for a platform admin (None). Being an instructor of an open course is not enough:
+    its other learners count only in aggregates. See docs/privacy.md."""
+    return taught_user_ids(user)
+
+
+def sees_learner(user, learner) -> bool:
+    """Target: a User or a user id."""
+    allowed = identifiable_learner_ids(user)
+    return allowed is None or getattr(learner, "id", learner) in allowed
 
 
 def _may_play_case(user, course) -> bool:
@@ -168,6 +183,8 @@ RULES: dict[str, Rule] = {
     # one organisation
     "org.view": lambda user, org: user.is_platform_admin or _org_id(org) in roles_of(user),
     "org.join": lambda user, org: bool(org.self_registration),
+    # an invitation is bound to the address it was sent to (target: the Invitation)
+    "orgs.invitation.accept": is_invited,
     "org.manage": administers,
     "org.members.manage": administers,
     "org.cohorts.manage": administers,
@@ -179,6 +196,8 @@ RULES: dict[str, Rule] = {
     "course.create": lambda user, _: teaches_somewhere(user),
     "course.author": instructs,
     "course.reports.view": instructs,
+    "reports.learner.view": sees_learner,
+    "authoring.invitation.accept": is_invited,
     # case studies (target: a Course, a CasePlay, a Reflection, or a Cohort / None for reports)
     "cases.start": _may_play_case,
     "cases.play": lambda user, play: play.user_id == user.id,

@@ -9,19 +9,26 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import flask_babel
-from flask import Flask, current_app, g, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from course import safejson
+from course import media, safejson
 from course.db import write_intent
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
+)
+
+#: Every uploaded or packaged file is served under this policy: nothing loads, nothing runs, and
+#: a document opened directly is a sandbox (a unique origin, no script, no forms).
+UNTRUSTED_FILE_POLICY = (
+    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox"
 )
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -148,7 +155,31 @@ def _security_headers(response):
     return response
 
 
+def send_untrusted(data: bytes, name: str, *, cache_control: str, etag: str | None = None):
+    """The one serving point for uploaded and packaged files (course assets, draft assets,
+    branding): the media type is judged from the content (``course.media.sniff``), the
+    sandboxing policy and ``nosniff`` always apply, and anything that is not an image, sound or
+    video is a download."""
+    media_type = media.sniff(data)
+    if media_type not in media.PACKAGE_TYPES:
+        media_type = "application/octet-stream"
+    response = Response(data, mimetype=media_type)
+    response.headers["Content-Security-Policy"] = UNTRUSTED_FILE_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    response.headers["Cache-Control"] = cache_control
+    if not media.is_inline(media_type):
+        response.headers.set("Content-Disposition", "attachment", filename=name.rsplit("/", 1)[-1])
+    if etag:
+        response.set_etag(etag)
+    return response.make_conditional(request, accept_ranges=True)
+
+
 def _error_page(error: HTTPException):
+    if request_ctx.url_adapter is None:
+        # The request names a host outside TRUSTED_HOSTS: no URL can be built for it, so the
+        # answer is plain text rather than the site's page.
+        return Response(f"{error.code} {error.name}\n", error.code, mimetype="text/plain")
     message = error.description if isinstance(error, HostileInput) else None
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
         return jsonify(error=message or error.name), error.code

@@ -31,6 +31,7 @@ from course.audit import service as audit
 from course.db import utcnow
 from course.extensions import db, limiter
 from course.i18n import current_locale
+from course.links import external_url
 from course.web import safe_next_url
 
 bp = Blueprint("accounts", __name__)
@@ -159,7 +160,7 @@ def forgot_password():
         user = service.find_user_by_email(db.session, form.email.data)
         if user is not None:
             token = service.make_reset_token(user, current_app.config["SECRET_KEY"])
-            link = url_for("accounts.reset_password", token=token, _external=True)
+            link = external_url("accounts.reset_password", token=token)
             hours = current_app.config["PASSWORD_RESET_HOURS"]
             send_mail_task(
                 user.email,

@@ -27,6 +27,24 @@ class CourseInstructor(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
+class InstructorInvitation(db.Model):
+    """An e-mailed invitation to co-instruct a course; the course gains the instructor only when
+    the holder of the invited address accepts it while signed in."""
+
+    __tablename__ = "instructor_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    #: The invited address (normalised); only an account signed in with it may accept.
+    email: Mapped[str] = mapped_column(String(254))
+    #: SHA-256 of the token in the link; the token itself is never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class Draft(db.Model):
     """The next version of a course, being edited; one per course, shared by its instructors.
 

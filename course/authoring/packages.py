@@ -10,7 +10,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from course.authoring.files import AssetError, check_image, file_kind
+from course import media
+from course.authoring.files import AssetError, check_asset, file_kind
 from course.authoring.models import Draft
 from course.authoring.service import (
     AuthoringError,
@@ -33,6 +34,7 @@ def import_upload(
     ``allowed(course)`` says whether the actor may publish an existing course; the uploader
     becomes the instructor of a course the upload creates.
     """
+    _sanitise_svg_assets(source)
     package, problems = parse_package(source)
     if problems or package is None:
         return PublishResult(None, False, problems)
@@ -47,6 +49,17 @@ def import_upload(
         add_instructor(session, actor, result.course, actor, now)
     session.flush()
     return PublishResult(result.version, result.created, [])
+
+
+def _sanitise_svg_assets(source: PackageSource) -> None:
+    """Uploaded SVG assets are kept as svg-hush sanitised them; anything refused is left for
+    the package checker to report with the others."""
+    for path, data in list(source.content.items()):
+        if path.startswith("assets/") and media.sniff(data) == media.SVG:
+            try:
+                source.content[path] = media.sanitise_svg(data)
+            except media.MediaError:
+                continue
 
 
 def replace_draft_files(
@@ -64,7 +77,7 @@ def replace_draft_files(
     for (area, path), data in incoming.items():
         if file_kind(area, path).kind == "asset":
             try:
-                check_image(path.rsplit("/", 1)[-1], data)
+                incoming[(area, path)] = check_asset(path, data)
             except AssetError as error:
                 raise AuthoringError(f"{path}: {error}") from None
     existing = {(row.area, row.path): row for row in draft_files(session, draft)}

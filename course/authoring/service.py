@@ -246,7 +246,7 @@ def upload_asset(
 
     Raises :class:`course.authoring.files.AssetError` when the image is refused.
     """
-    name = check_image(filename, data, max_bytes)
+    name, data = check_image(filename, data, max_bytes)
     path = f"assets/{name}"
     current = get_file(session, draft, CONTENT, path)
     if current is None:

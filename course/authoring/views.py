@@ -3,10 +3,8 @@ compare versions, export and upload package zips."""
 
 from __future__ import annotations
 
-import mimetypes
-
+from email_validator import EmailNotValidError, validate_email
 from flask import (
-    Response,
     abort,
     current_app,
     flash,
@@ -18,16 +16,18 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from course import policy
-from course.accounts.models import User
-from course.authoring import editor, service
+from course.accounts.tasks import send_mail_task
+from course.authoring import editor, invitations, service
 from course.authoring.blueprint import bp, course_or_404, draft_or_redirect
 from course.authoring.files import MAX_IMAGE_BYTES, AssetError, file_kind, lesson_text
+from course.catalog.models import Course
 from course.db import utcnow
 from course.extensions import db
-from course.i18n import LOCALES
+from course.i18n import LOCALES, localized
+from course.links import external_url
+from course.web import send_untrusted
 
 
 @bp.get("/")
@@ -245,12 +245,7 @@ def draft_asset(slug: str, name: str):
     row = service.get_file(db.session, draft, "content", f"assets/{name}")
     if row is None:
         abort(404)
-    response = Response(
-        row.data, mimetype=mimetypes.guess_type(name)[0] or "application/octet-stream"
-    )
-    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+    return send_untrusted(row.data, name, cache_control="private, no-cache")
 
 
 @bp.get("/<slug>/check")
@@ -315,14 +310,46 @@ def diff(slug: str):
 @bp.post("/<slug>/instructors")
 @login_required
 def add_instructor(slug: str):
-    """Add a co-instructor by email address."""
+    """Invite a co-instructor by e-mail address (the same answer whether or not the address has
+    an account; the course gains the instructor when the invitation is accepted)."""
     course = course_or_404(slug)
-    email = request.form.get("email", "").strip().lower()
-    user = db.session.scalar(select(User).where(User.email == email))
-    if user is None:
-        flash(_("No account uses that email address."), "error")
-    else:
-        service.add_instructor(db.session, current_user, course, user, utcnow())
-        db.session.commit()
-        flash(_("%(name)s can now edit this course.", name=user.display_name), "success")
+    try:
+        email = validate_email(request.form.get("email", ""), check_deliverability=False)
+    except EmailNotValidError:
+        flash(_("Enter a valid e-mail address."), "error")
+        return redirect(url_for("authoring.course", slug=slug))
+    address = email.normalized.lower()
+    invitation, token = invitations.invite_instructor(
+        db.session, current_user, course, address, utcnow()
+    )
+    db.session.commit()
+    send_mail_task(
+        address,
+        _("You are invited to teach %(course)s", course=localized(course.title)),
+        _(
+            "Open this link to become an instructor of this course, signed in with this e-mail "
+            "address (%(email)s):\n\n%(link)s",
+            email=address,
+            link=external_url("authoring.accept_invitation", token=token),
+        ),
+    )
+    flash(_("An invitation has been sent to %(email)s.", email=address), "success")
     return redirect(url_for("authoring.course", slug=slug))
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@login_required
+def accept_invitation(token: str):
+    """Accept an invitation to co-instruct a course, signed in with the invited address."""
+    invitation = invitations.find_invitation(db.session, token, utcnow())
+    if invitation is None:
+        return render_template("orgs/invitation_invalid.html"), 404
+    course = db.session.get(Course, invitation.course_id)
+    if not policy.can(current_user, "authoring.invitation.accept", invitation):
+        return render_template("authoring/invitation_wrong_account.html", course=course), 403
+    if request.method == "POST":
+        invitations.accept_invitation(db.session, invitation, current_user, utcnow())
+        db.session.commit()
+        flash(_("You can now edit %(course)s.", course=localized(course.title)), "success")
+        return redirect(url_for("authoring.course", slug=course.slug))
+    return render_template("authoring/accept_invitation.html", course=course)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
+from course import media
 from course.cases.formats import parse_case
 from course.catalog.lessons import LESSON_FILE, parse_lesson
 from course.catalog.package import CoursePackage, Lesson, Module, ModuleItem, PackageSource
@@ -147,6 +148,7 @@ class _Reader:
         cases = self._cases()
         lessons = self._lessons(modules)
         self._cross_check(course, modules, quizzes, cases)
+        self._check_assets()
         if self.problems:
             return None
         assets = sorted(path for path in self.source.content if path.startswith("assets/"))
@@ -160,6 +162,23 @@ class _Reader:
             assets=assets,
             source=self.source,
         )
+
+    def _check_assets(self) -> None:
+        """Assets are judged by content: an allow-listed media type whose name fits it, and SVG
+        only when it carries no script, handler or outside reference (uploads through the
+        browser are sanitised before they get here; files on disk must already be clean)."""
+        for path in sorted(self.source.content):
+            if not path.startswith("assets/"):
+                continue
+            data = self.source.content[path]
+            try:
+                media_type = media.check(path, data, media.PACKAGE_TYPES)
+            except media.MediaError as error:
+                self.problems.append(Problem(self.name(path), 0, str(error)))
+                continue
+            if media_type == media.SVG:
+                for message in media.svg_problems(data):
+                    self.problems.append(Problem(self.name(path), 0, message))
 
     def _module_folders(self) -> dict[str, str]:
         folders: dict[str, str] = {}

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import mimetypes
 from pathlib import PurePosixPath
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -29,6 +27,7 @@ from course.db import utcnow
 from course.extensions import db
 from course.i18n import current_locale
 from course.progress import service as progress
+from course.web import send_untrusted
 
 bp = Blueprint("catalog", __name__)
 
@@ -130,13 +129,12 @@ def asset(slug: str, path: str):
     file = service.asset(db.session, found[1], "/".join(parts))
     if file is None:
         abort(404)
-    mimetype = mimetypes.guess_type(path)[0] or "application/octet-stream"
-    response = Response(file.data, mimetype=mimetype)
-    response.headers["Cache-Control"] = f"public, max-age={ASSET_MAX_AGE}, immutable"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.set_etag(file.sha256)
-    return response.make_conditional(request)
+    return send_untrusted(
+        file.data,
+        path,
+        cache_control=f"public, max-age={ASSET_MAX_AGE}, immutable",
+        etag=file.sha256,
+    )
 
 
 @bp.get("/search")

@@ -208,13 +208,13 @@ def revoke(slug: str, certificate_id: int):
     form = RevokeForm()
     if request.method == "GET" or not form.validate_on_submit() or form.confirmed.data != "yes":
         if request.method == "POST" and form.is_submitted() and not form.reason.data:
-            flash(_("A revocation needs a reason."), "error")
+            flash(_("Choose the public reason for the revocation."), "error")
         return render_template(
             "certificates/confirm_revoke.html", org=org, certificate=certificate, form=form
         )
     try:
         service.revoke_certificate(
-            db.session, current_user, certificate, form.reason.data, utcnow()
+            db.session, current_user, certificate, form.reason.data, utcnow(), form.note.data or ""
         )
     except service.CertificateRefused as exc:
         flash(str(exc), "error")

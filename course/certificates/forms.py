@@ -6,9 +6,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from course.certificates.verification import SERIAL_PATTERN
+from course.certificates.verification import REVOCATION_REASON_LABELS, SERIAL_PATTERN
 
 
 class SettingsForm(FlaskForm):
@@ -39,8 +40,19 @@ class BulkIssueForm(FlaskForm):
     confirmed = HiddenField()
 
 
+#: The public reasons as the pages show them (keys of ``models.REVOCATION_REASONS``).
+
+
 class RevokeForm(FlaskForm):
-    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    reason = SelectField(
+        _l("Public reason"),
+        choices=[SelectChoice(key, label) for key, label in REVOCATION_REASON_LABELS.items()],
+        validators=[DataRequired()],
+    )
+    note = TextAreaField(
+        _l("Internal note (only your organisation's staff see it)"),
+        validators=[Optional(), Length(max=2000)],
+    )
     confirmed = HiddenField()
 
 

@@ -15,6 +15,15 @@ from course.orgs.models import Organisation
 
 #: A certificate's stored status; "expired" is never stored, it is read from ``valid_until``.
 STATUSES = ("valid", "revoked", "superseded")
+#: The public reasons a revocation may give (shown on the verification page), in English for the
+#: JSON API; the pages translate them. Details stay in the internal ``revocation_note``.
+REVOCATION_REASONS = {
+    "issued_in_error": "Issued in error",
+    "requirements_not_met": "The requirements were not met",
+    "misconduct": "Breach of the assessment rules",
+    "withdrawn_by_holder": "Withdrawn at the holder's request",
+    "other": "Other reasons",
+}
 
 
 class SigningKey(db.Model):
@@ -85,11 +94,15 @@ class Certificate(db.Model):
     #: ``valid``, ``revoked`` or ``superseded`` (by a re-issue or a renewal).
     status: Mapped[str] = mapped_column(String(16), default="valid")
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: A key of ``REVOCATION_REASONS``: the only reason published.
     revocation_reason: Mapped[str | None] = mapped_column(Text)
+    #: What staff wrote about the revocation; never shown outside the issuing organisation.
+    revocation_note: Mapped[str | None] = mapped_column(Text)
     #: Position in the organisation's revocation status list.
     status_index: Mapped[int] = mapped_column(Integer)
-    #: Whether the holder lets it appear in public listings (it stays reachable by code).
-    public: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Whether the holder lets it appear in public listings (it stays reachable by code). Off
+    #: until the holder opts in.
+    public: Mapped[bool] = mapped_column(Boolean, default=False)
     #: The signed credential (compact VC-JWT) and the key that signed it.
     token: Mapped[str] = mapped_column(Text)
     kid: Mapped[str] = mapped_column(String(64))

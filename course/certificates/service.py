@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, joinedload
 from course.accounts.models import User
 from course.catalog.models import Course, CourseVersion, is_current_version
 from course.certificates.models import (
+    REVOCATION_REASONS,
     Certificate,
     CertificateAudit,
     CertificateSettings,
@@ -227,7 +228,7 @@ def issue_certificate(
         valid_until=add_months(now, months) if months else None,
         status="valid",
         status_index=_next_status_index(session, org.id),
-        public=previous.public if previous is not None else True,
+        public=previous.public if previous is not None else False,
         kid=key.kid,
         token="",
         replaces_id=previous.id if previous is not None else None,
@@ -291,18 +292,20 @@ def successor(session: Session, certificate: Certificate) -> Certificate | None:
 
 
 def revoke_certificate(
-    session: Session, actor, certificate: Certificate, reason: str, now: datetime
+    session: Session, actor, certificate: Certificate, reason: str, now: datetime, note: str = ""
 ) -> Certificate:
-    """Revoke a certificate with a written reason (shown on its verification page)."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise CertificateRefused(_l("A revocation needs a reason."))
+    """Revoke a certificate with a public reason from ``REVOCATION_REASONS`` (shown on its
+    verification page) and an internal note for staff (kept in the audit trail)."""
+    if reason not in REVOCATION_REASONS:
+        raise CertificateRefused(_l("A revocation needs one of the listed reasons."))
     if certificate.status == "revoked":
         raise CertificateRefused(_l("This certificate is already revoked."))
     certificate.status = "revoked"
     certificate.revoked_at = now
     certificate.revocation_reason = reason
-    session.add(_audit(certificate.organisation_id, certificate.id, actor, "revoke", reason, now))
+    certificate.revocation_note = (note or "").strip() or None
+    audit = f"{reason}: {certificate.revocation_note}" if certificate.revocation_note else reason
+    session.add(_audit(certificate.organisation_id, certificate.id, actor, "revoke", audit, now))
     session.flush()
     return certificate
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from course.certificates import credential, keys, status
 from course.certificates.models import SigningKey
+from course.links import url_on
 from course.orgs.models import Organisation
 
 
@@ -26,17 +27,20 @@ class IssuingConfig:
     templates: Path
 
     def verify_url(self, code: str) -> str:
-        return f"{self.base_url}/verify/{code}"
+        return url_on(self.base_url, "certificates.verify_code", code=code)
 
     def issuer_id(self, org: Organisation) -> str:
-        return f"{self.base_url}/issuers/{org.slug}.json"
+        return url_on(self.base_url, "certificates.issuer", slug=org.slug)
 
     def status_list_url(self, org: Organisation, number: int = 1) -> str:
-        return f"{self.base_url}/status/{org.slug}/{number}"
+        return url_on(self.base_url, "certificates.status_list", slug=org.slug, list_number=number)
 
     def key_url(self, org: Organisation, thumbprint: str) -> str:
         """The ``kid`` of a key: the URL where its public JWK is published."""
-        return f"{self.base_url}/issuers/{org.slug}/keys/{thumbprint}"
+        return url_on(self.base_url, "certificates.issuer_key", slug=org.slug, kid=thumbprint)
+
+    def course_url(self, slug: str) -> str:
+        return url_on(self.base_url, "catalog.course", slug=slug)
 
 
 def config_from(settings: Mapping) -> IssuingConfig:
@@ -45,7 +49,7 @@ def config_from(settings: Mapping) -> IssuingConfig:
 
     return IssuingConfig(
         secret=settings["SECRET_KEY"],
-        base_url=settings.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        base_url=settings["BASE_URL"].rstrip("/"),
         templates=Path(settings.get("CERTIFICATE_TEMPLATES", PROJECT_ROOT / "certificates")),
     )
 
@@ -102,7 +106,7 @@ def sign_certificate(certificate, course, org, key, config: IssuingConfig, langu
             id=config.issuer_id(org), name=_pick(org.name, language), url=config.base_url
         ),
         recipient_name=certificate.recipient_name,
-        achievement_id=f"{config.base_url}/courses/{course.slug}",
+        achievement_id=config.course_url(course.slug),
         course_title=_pick(title, language),
         course_summary=_pick(summary, language),
         criteria=_criteria(language),

@@ -46,6 +46,15 @@ PROBLEMS = {
     "claims": _l("The credential's JWT claims (iss, jti, nbf, exp, sub) disagree with it."),
 }
 
+#: The public revocation reasons (``models.REVOCATION_REASONS``) as a person reads them.
+REVOCATION_REASON_LABELS = {
+    "issued_in_error": _l("Issued in error"),
+    "requirements_not_met": _l("The requirements were not met"),
+    "misconduct": _l("Breach of the assessment rules"),
+    "withdrawn_by_holder": _l("Withdrawn at the holder's request"),
+    "other": _l("Other reasons"),
+}
+
 
 @dataclass
 class Check:
@@ -163,7 +172,12 @@ def verify_upload(session: Session, data: bytes, now: datetime) -> Verification:
     messages = {
         "valid": _l("The certificate is valid."),
         "expired": _l("The certificate has expired."),
-        "revoked": _l("The certificate was revoked."),
+        "revoked": _l(
+            "The certificate was revoked: %(reason)s",
+            reason=REVOCATION_REASON_LABELS.get(
+                record.revocation_reason or "", _l("no reason given")
+            ),
+        ),
         "superseded": _l("The certificate was replaced by a newer one."),
     }
     result.checks.append(Check("status", result.state == "valid", messages[result.state]))

@@ -28,12 +28,18 @@ from course.certificates.blueprint import bp, issuing_config, org_or_404
 from course.certificates.forms import VerifyCodeForm, VerifyUploadForm
 from course.certificates.models import Certificate
 from course.certificates.render import CertificateRenderError
+from course.certificates.verification import REVOCATION_REASON_LABELS
 from course.db import utcnow, write_intent
 from course.extensions import csrf, db, limiter
 from course.policy import require
 from course.web import checked_json, writes_on_get
 
 VERIFY_LIMIT = "30 per minute"
+
+
+@bp.context_processor
+def _revocation_reasons() -> dict:
+    return {"revocation_reasons": REVOCATION_REASON_LABELS}
 
 
 # --- the trainee's certificates ---------------------------------------------------------------

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
@@ -27,11 +27,20 @@ from course.accounts.models import User
 from course.audit import service as audit
 from course.audit.models import AuditEvent
 from course.orgs import staff_import
-from course.orgs.models import Membership, Organisation, StaffImport, StaffImportRow
+from course.orgs.models import Invitation, Membership, Organisation, StaffImport, StaffImportRow
+from course.orgs.service import INVITATION_DAYS, new_token
 
 #: Rows per batched statement (well under SQLite's 32,766 bound parameters).
 CHUNK = 500
-ACTIONS = ("create", "join", "update", "unchanged", "error")
+ACTIONS = ("create", "invite", "update", "unchanged", "error")
+#: What the pages show, by label: a person new to the organisation is "new" whether an account
+#: is created or an existing one invited, so no page tells whether an address has an account.
+SHOWN_ACTIONS = {
+    "new": ("create", "invite"),
+    "update": ("update",),
+    "unchanged": ("unchanged",),
+    "error": ("error",),
+}
 
 Progress = Callable[[int], None]
 
@@ -43,6 +52,14 @@ class ImportFailed(Exception):
         super().__init__(f"line {line}: {message}" if line else message)
         self.line = line
         self.message = message
+
+
+def shown_counts(counts: dict[str, int]) -> dict[str, int]:
+    """Counts per shown label (see ``SHOWN_ACTIONS``)."""
+    return {
+        label: sum(counts.get(action, 0) for action in actions)
+        for label, actions in SHOWN_ACTIONS.items()
+    }
 
 
 def _chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
@@ -210,8 +227,14 @@ def _as_staff_row(row: StaffImportRow) -> staff_import.StaffRow:
     )
 
 
-def apply(session: Session, job: StaffImport, now: datetime, progress: Progress) -> list[int]:
-    """Import a previewed, clean file; returns the ids of the accounts created.
+def apply(
+    session: Session, job: StaffImport, now: datetime, progress: Progress
+) -> tuple[list[int], list[int]]:
+    """Import a previewed, clean file; returns the ids of the accounts created (to be sent a
+    welcome link) and of the invitations made (to be e-mailed).
+
+    An existing account that is not a member is never added: it gets an invitation that its
+    holder accepts while signed in (nobody joins an organisation without their consent).
 
     Every check runs before the first write; the writes are batched statements in the
     caller's transaction, so a failure (raised as :class:`ImportFailed`) leaves nothing.
@@ -219,7 +242,7 @@ def apply(session: Session, job: StaffImport, now: datetime, progress: Progress)
     if job.state not in ("previewed", "importing"):
         raise ImportFailed(0, "the file has not been previewed or has errors")
     org = session.get(Organisation, job.organisation_id)
-    rows = planned_rows(session, job, ("create", "join", "update"))
+    rows = planned_rows(session, job, ("create", "invite", "update"))
     check_unchanged(session, org, rows, progress)
     creates = [row for row in rows if row.action == "create"]
     for chunk in _chunks(creates):
@@ -238,7 +261,7 @@ def apply(session: Session, job: StaffImport, now: datetime, progress: Progress)
                 for row in chunk
             ],
         )
-    joining = [row for row in rows if row.action in ("create", "join")]
+    joining = [row for row in rows if row.action == "create"]
     created_ids = []
     for chunk in _chunks(joining):
         ids = dict(
@@ -289,6 +312,7 @@ def apply(session: Session, job: StaffImport, now: datetime, progress: Progress)
                 if row.action == "create"
             ],
         )
+    invitation_ids = _invite(session, org, [r for r in rows if r.action == "invite"], job, now)
     updates = [row for row in rows if row.action == "update"]
     _update_members(session, org, updates, job.created_by_id, now)
     counts: dict[str, int] = {}
@@ -304,11 +328,35 @@ def apply(session: Session, job: StaffImport, now: datetime, progress: Progress)
         now=now,
     )
     job.state = "done"
-    job.to_mail = len(created_ids)
+    job.to_mail = len(created_ids) + len(invitation_ids)
     job.mailed = 0
     job.finished_at = now
     session.flush()
-    return created_ids
+    return created_ids, invitation_ids
+
+
+def _invite(
+    session: Session, org: Organisation, rows: list[StaffImportRow], job: StaffImport, now
+) -> list[int]:
+    """Pending invitations for existing accounts. Their link tokens are made when the mail job
+    sends them (``tasks.send_invitations_task``), so no token waits in the queue."""
+    invitations = []
+    for row in rows:
+        invitation = Invitation(
+            organisation_id=org.id,
+            email=row.email,
+            role=row.role,
+            employee_number=row.employee_number,
+            department=row.department,
+            token_hash=new_token()[1],
+            invited_by_id=job.created_by_id,
+            created_at=now,
+            expires_at=now + timedelta(days=INVITATION_DAYS),
+        )
+        session.add(invitation)
+        invitations.append(invitation)
+    session.flush()
+    return [invitation.id for invitation in invitations]
 
 
 def _update_members(

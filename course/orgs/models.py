@@ -60,7 +60,8 @@ class Membership(db.Model):
 
 
 class Invitation(db.Model):
-    """An emailed link to join an organisation with a role; used once."""
+    """An emailed link to join an organisation with a role; used once, and only by the account
+    of the invited address (nobody joins an organisation without their consent)."""
 
     __tablename__ = "invitations"
 
@@ -68,8 +69,12 @@ class Invitation(db.Model):
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), index=True
     )
+    #: The invited address: only an account signed in with it may accept.
     email: Mapped[str] = mapped_column(String(254))
     role: Mapped[str] = mapped_column(String(16))
+    #: Membership details a staff import carries over when the invitation is accepted.
+    employee_number: Mapped[str] = mapped_column(String(64), default="")
+    department: Mapped[str] = mapped_column(String(120), default="")
     #: SHA-256 of the token in the link; the token itself is never stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

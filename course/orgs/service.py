@@ -186,22 +186,37 @@ def join_self(session: Session, org: Organisation, user: User, now: datetime) ->
     return existing or add_member(session, org, user, "trainee", now)
 
 
-def _hash_token(token: str) -> str:
+def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def new_token() -> tuple[str, str]:
+    """A link token and the hash to store (the token itself is never stored)."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_token(token)
+
+
 def invite(
-    session: Session, actor: User, org: Organisation, email: str, role: str, now: datetime
+    session: Session,
+    actor: User,
+    org: Organisation,
+    email: str,
+    role: str,
+    now: datetime,
+    employee_number: str = "",
+    department: str = "",
 ) -> tuple[Invitation, str]:
     """An invitation and the token for its link (the token is not stored)."""
     if role not in ROLES:
         raise OrgError("bad_role")
-    token = secrets.token_urlsafe(32)
+    token, token_hash = new_token()
     invitation = Invitation(
         organisation_id=org.id,
         email=accounts.normalise_email(email),
         role=role,
-        token_hash=_hash_token(token),
+        employee_number=employee_number,
+        department=department,
+        token_hash=token_hash,
         invited_by_id=actor.id,
         created_at=now,
         expires_at=now + timedelta(days=INVITATION_DAYS),
@@ -214,18 +229,34 @@ def invite(
 def find_invitation(session: Session, token: str, now: datetime) -> Invitation | None:
     """The open invitation behind a link, or None when unknown, used or expired."""
     invitation = session.scalar(
-        select(Invitation).where(Invitation.token_hash == _hash_token(token))
+        select(Invitation).where(Invitation.token_hash == hash_token(token))
     )
     if invitation is None or invitation.accepted_at is not None or invitation.expires_at <= now:
         return None
     return invitation
 
 
+def is_invited(user: User, invitation) -> bool:
+    """Whether ``user`` is the holder of the address an invitation was sent to."""
+    return accounts.normalise_email(user.email) == invitation.email
+
+
 def accept_invitation(
     session: Session, invitation: Invitation, user: User, now: datetime
 ) -> Membership:
-    """The signed-in user takes up the invitation (once)."""
-    membership = add_member(session, invitation.organisation, user, invitation.role, now)
+    """The signed-in user takes up the invitation (once), only when signed in with the invited
+    address (``OrgError("wrong_account")`` otherwise)."""
+    if not is_invited(user, invitation):
+        raise OrgError("wrong_account")
+    membership = add_member(
+        session,
+        invitation.organisation,
+        user,
+        invitation.role,
+        now,
+        invitation.employee_number,
+        invitation.department,
+    )
     invitation.accepted_at = now
     session.flush()
     return membership

@@ -40,6 +40,8 @@ ROLE_NAMES = {
     "管理员": "org_admin",
 }
 REQUIRED = ("name", "email")
+#: The actions a preview shows under one label: a person new to the organisation.
+NEW_PERSON = ("create", "invite")
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,10 @@ class ExistingMember:
 @dataclass
 class RowPlan:
     row: StaffRow
-    #: ``create`` (new account and membership), ``join`` (existing account joins),
-    #: ``update`` (member's details change) or ``unchanged``.
+    #: ``create`` (new account and membership), ``invite`` (an existing account that is not a
+    #: member is sent an invitation; it joins only when its holder accepts), ``update``
+    #: (member's details change) or ``unchanged``. Previews show ``create`` and ``invite``
+    #: alike (``NEW_PERSON``), so an import does not reveal who already has an account.
     action: str
     changes: list[str] = field(default_factory=list)
 
@@ -86,8 +90,8 @@ class ImportPlan:
     def clean(self) -> bool:
         return not self.errors
 
-    def count(self, action: str) -> int:
-        return sum(1 for plan in self.rows if plan.action == action)
+    def count(self, *actions: str) -> int:
+        return sum(1 for plan in self.rows if plan.action in actions)
 
 
 def decode(data: bytes) -> str:
@@ -186,7 +190,7 @@ def plan_rows(
         if known is None:
             plans.append(RowPlan(row, "create"))
         elif known.role is None:
-            plans.append(RowPlan(row, "join"))
+            plans.append(RowPlan(row, "invite"))
         else:
             changes = [
                 name

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
@@ -20,9 +20,11 @@ from course.audit.service import acting_as
 from course.db import utcnow
 from course.extensions import db
 from course.jobs import app_context, huey
+from course.links import external_url
 from course.mail import send_mail
 from course.orgs import imports
-from course.orgs.models import Organisation, StaffImport
+from course.orgs.models import Invitation, Organisation, StaffImport
+from course.orgs.service import new_token
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +72,7 @@ def apply_staff_import_task(import_id: int) -> int:
         now = utcnow()
         try:
             with acting_as(job.created_by_id, "job"):
-                created = imports.apply(session, job, now, _progress(job))
+                created, invited = imports.apply(session, job, now, _progress(job))
             job.finished_at = utcnow()  # when it was written, not when it started
             imports.discard_parsed_rows(job)
             session.commit()
@@ -90,6 +92,8 @@ def apply_staff_import_task(import_id: int) -> int:
             raise
         for start in range(0, len(created), MAIL_BATCH):
             send_welcome_links_task(import_id, created[start : start + MAIL_BATCH])
+        for start in range(0, len(invited), MAIL_BATCH):
+            send_invitations_task(import_id, invited[start : start + MAIL_BATCH])
         return len(created)
 
 
@@ -97,7 +101,7 @@ def _culprit(job: StaffImport) -> imports.ImportFailed:
     """The row that broke a write (someone registered between the check and the write)."""
     org = db.session.get(Organisation, job.organisation_id)
     try:
-        rows = imports.planned_rows(db.session, job, ("create", "join", "update"))
+        rows = imports.planned_rows(db.session, job, ("create", "invite", "update"))
         imports.check_unchanged(db.session, org, rows, lambda done: None)
     except imports.ImportFailed as exc:
         return exc
@@ -114,21 +118,20 @@ def send_welcome_links_task(import_id: int, user_ids: list[int]) -> int:
         ).all()
         config = current_app.config
         days = config["WELCOME_LINK_DAYS"]
-        with current_app.test_request_context(base_url=config["BASE_URL"]):
-            for user in users:
-                token = make_reset_token(user, config["SECRET_KEY"], WELCOME_SALT)
-                link = url_for("accounts.welcome", token=token, _external=True)
-                with force_locale(user.locale.replace("-", "_")):
-                    send_mail(
-                        user.email,
-                        _("Your training account"),
-                        _(
-                            "An account has been created for you. Choose your password here "
-                            "(the link works for %(days)d days):\n\n%(link)s",
-                            days=days,
-                            link=link,
-                        ),
-                    )
+        for user in users:
+            token = make_reset_token(user, config["SECRET_KEY"], WELCOME_SALT)
+            link = external_url("accounts.welcome", token=token)
+            with force_locale(user.locale.replace("-", "_")):
+                send_mail(
+                    user.email,
+                    _("Your training account"),
+                    _(
+                        "An account has been created for you. Choose your password here "
+                        "(the link works for %(days)d days):\n\n%(link)s",
+                        days=days,
+                        link=link,
+                    ),
+                )
         session.execute(
             update(StaffImport)
             .where(StaffImport.id == import_id)
@@ -136,3 +139,40 @@ def send_welcome_links_task(import_id: int, user_ids: list[int]) -> int:
         )
         session.commit()
         return len(users)
+
+
+def invitation_mail(invitation: Invitation, token: str) -> tuple[str, str]:
+    """Subject and body of an invitation to join an organisation (link on the base URL)."""
+    org = invitation.organisation
+    return (
+        _("You are invited to %(org)s", org=org.name.get("en", org.slug)),
+        _(
+            "Open this link to join, signed in with this e-mail address (%(email)s):\n\n%(link)s",
+            email=invitation.email,
+            link=external_url("orgs.accept_invitation", token=token),
+        ),
+    )
+
+
+@huey.task(retries=3, retry_delay=30)
+def send_invitations_task(import_id: int, invitation_ids: list[int]) -> int:
+    """E-mail the invitations an import made for existing accounts. Each gets its link token
+    here (a fresh one on a retry, which voids a link already sent), so none waits in the queue."""
+    with app_context():
+        session = db.session
+        invitations = session.scalars(
+            select(Invitation).where(
+                Invitation.id.in_(invitation_ids), Invitation.accepted_at.is_(None)
+            )
+        ).all()
+        for invitation in invitations:
+            token, invitation.token_hash = new_token()
+            session.commit()
+            send_mail(invitation.email, *invitation_mail(invitation, token))
+        session.execute(
+            update(StaffImport)
+            .where(StaffImport.id == import_id)
+            .values(mailed=StaffImport.mailed + len(invitation_ids))
+        )
+        session.commit()
+        return len(invitations)

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from course import storage
+from course import media, storage
 from course.accounts import service as accounts
 from course.accounts.tasks import send_mail_task
 from course.db import utcnow
@@ -36,9 +36,10 @@ from course.orgs.forms import (
 )
 from course.orgs.models import Cohort, Organisation, StaffImport, StaffImportRow
 from course.orgs.staff_import import HeaderError, read_table
-from course.orgs.tasks import apply_staff_import_task, preview_staff_import_task
+from course.orgs.tasks import apply_staff_import_task, invitation_mail, preview_staff_import_task
 from course.pagination import paginate
-from course.policy import require
+from course.policy import can, require
+from course.web import send_untrusted
 
 bp = Blueprint("orgs", __name__)
 
@@ -112,22 +113,37 @@ def settings(slug: str):
         signatory_title_zh=(org.signatory_title or {}).get("zh-CN"),
         signatory_title_en=(org.signatory_title or {}).get("en"),
     )
-    if form.validate_on_submit():
+    images = _branding_images(form) if form.validate_on_submit() else None
+    if images is not None:
         org.name = {"zh-CN": form.name_zh.data, "en": form.name_en.data}
         org.signatory_name = form.signatory_name.data or ""
         org.signatory_title = _title(form)
         org.self_registration = form.self_registration.data
-        for field in ("logo", "seal", "signature"):
-            upload = getattr(form, field).data
-            if upload and upload.filename:
-                extension = upload.filename.rsplit(".", 1)[-1].lower()
-                key = f"orgs/{org.id}/{field}-{secrets.token_hex(4)}.{extension}"
-                storage.save(key, upload.read())
-                setattr(org, f"{field}_key", key)
+        for field, (media_type, data) in images.items():
+            extension = media.EXTENSIONS[media_type][0]
+            key = f"orgs/{org.id}/{field}-{secrets.token_hex(4)}.{extension}"
+            storage.save(key, data)
+            setattr(org, f"{field}_key", key)
         db.session.commit()
         flash(_("The settings have been saved."), "success")
         return redirect(url_for("orgs.settings", slug=slug))
     return render_template("orgs/settings.html", org=org, form=form)
+
+
+def _branding_images(form) -> dict[str, tuple[str, bytes]] | None:
+    """The uploaded branding images judged by content (SVG sanitised), or None after putting
+    the reasons on the form's fields."""
+    images = {}
+    for field in ("logo", "seal", "signature"):
+        upload = getattr(form, field).data
+        if not (upload and upload.filename):
+            continue
+        try:
+            images[field] = media.accept(upload.filename, upload.read(), media.IMAGE_TYPES)
+        except media.MediaError as error:
+            getattr(form, field).errors.append(str(error))
+    has_errors = any(getattr(form, field).errors for field in ("logo", "seal", "signature"))
+    return None if has_errors else images
 
 
 @bp.get("/orgs/<slug>/branding/<field>")
@@ -139,7 +155,7 @@ def branding(slug: str, field: str):
     key = {"logo": org.logo_key, "seal": org.seal_key, "signature": org.signature_key}.get(field)
     if not key or not storage.exists(key):
         abort(404)
-    return storage.send(key)
+    return send_untrusted(storage.read(key), key, cache_control="private, no-cache")
 
 
 @bp.route("/orgs/<slug>/invite", methods=["GET", "POST"])
@@ -150,19 +166,18 @@ def invite(slug: str):
     require(current_user, "org.members.manage", org)
     form = InviteForm()
     if form.validate_on_submit():
-        _invitation, token = service.invite(
+        invitation, token = service.invite(
             db.session, current_user, org, form.email.data, form.role.data, utcnow()
         )
         db.session.commit()
-        link = url_for("orgs.accept_invitation", token=token, _external=True)
-        send_mail_task(
-            form.email.data,
-            _("You are invited to %(org)s", org=org.name.get("en", org.slug)),
-            _("Open this link to join:\n\n%(link)s", link=link),
-        )
+        _send_invitation(invitation, token)
         flash(_("The invitation has been sent."), "success")
         return redirect(url_for("orgs.home", slug=slug))
     return render_template("orgs/invite.html", org=org, form=form)
+
+
+def _send_invitation(invitation, token: str) -> None:
+    send_mail_task(invitation.email, *invitation_mail(invitation, token))
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
@@ -176,6 +191,8 @@ def accept_invitation(token: str):
         if accounts.find_user_by_email(db.session, invitation.email):
             return redirect(url_for("accounts.login", next=request.path))
         return redirect(url_for("accounts.register", next=request.path, email=invitation.email))
+    if not can(current_user, "orgs.invitation.accept", invitation):
+        return render_template("orgs/invitation_wrong_account.html", invitation=invitation), 403
     if request.method == "POST":
         service.accept_invitation(db.session, invitation, current_user, utcnow())
         db.session.commit()
@@ -253,16 +270,16 @@ def import_status(slug: str, import_id: int):
     rows = None
     if not job.running or job.state == "done":
         query = select(StaffImportRow).where(StaffImportRow.import_id == job.id)
-        if action in imports.ACTIONS:
-            query = query.where(StaffImportRow.action == action)
+        if action in imports.SHOWN_ACTIONS:
+            query = query.where(StaffImportRow.action.in_(imports.SHOWN_ACTIONS[action]))
         rows = paginate(query.order_by(StaffImportRow.line), per_page=100)
     return render_template(
         "orgs/import_status.html",
         org=org,
         job=job,
         rows=rows,
-        action=action if action in imports.ACTIONS else None,
-        counts=imports.counts_by_action(db.session, job),
+        action=action if action in imports.SHOWN_ACTIONS else None,
+        counts=imports.shown_counts(imports.counts_by_action(db.session, job)),
         confirm=ConfirmImportForm(),
     )
 

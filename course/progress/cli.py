@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from course import links
 from course.extensions import db
 from course.progress import records as learning_records
 
@@ -36,7 +37,7 @@ def records() -> None:
 def export(since: datetime | None, output) -> None:
     """Write learning records as a JSON array of xAPI statements, oldest first."""
     since_utc = since.replace(tzinfo=UTC) if since is not None else None
-    base_url = current_app.config["BASE_URL"]
+    base_url = links.base_url()
     count = 0
     output.write("[")
     for statement in learning_records.statements(db.session, base_url, since=since_utc):
@@ -147,7 +148,7 @@ def iri_base(iri_base: str | None, actor_name: bool | None) -> None:
 
     current = record_settings(db.session)
     if iri_base or actor_name is not None:
-        base = iri_base or (current.iri_base if current else current_app.config["BASE_URL"])
+        base = iri_base or (current.iri_base if current else links.base_url())
         keep = current.actor_name if current else True
         current = store_record_settings(
             db.session, base, keep if actor_name is None else actor_name, replace=True

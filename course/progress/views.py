@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, current_app, render_template
+from flask import Blueprint, Response, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import and_, select
 
+from course import links
 from course.catalog.models import Course, CourseVersion, is_current_version
 from course.dashboard import sections
 from course.db import utcnow
@@ -46,9 +47,7 @@ def my_records():
 @login_required
 def download_records():
     """Every learning record of the signed-in user as a JSON array of xAPI statements."""
-    statements = list(
-        records.statements(db.session, current_app.config["BASE_URL"], user_id=current_user.id)
-    )
+    statements = list(records.statements(db.session, links.base_url(), user_id=current_user.id))
     stamp = utcnow().strftime("%Y%m%d")
     return Response(
         json.dumps(statements, ensure_ascii=False, indent=2),

@@ -8,6 +8,7 @@ values the pages and the CSV/XLSX exports both draw from.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select
@@ -190,11 +191,17 @@ class TraineeRow:
 TRAINEE_STATES = ("completed", "in-progress")
 
 
-def trainees_query(course: Course, q: str | None = None, state: str | None = None) -> Select:
+def trainees_query(
+    course: Course,
+    q: str | None = None,
+    state: str | None = None,
+    only: Collection[int] | None = None,
+) -> Select:
     """Enrolled trainees with lessons done and completion, by name: rows of
     ``(Enrolment, User, CourseCompletion | None, lessons_done)`` for one page or a stream.
 
-    ``q`` matches the name or address; ``state`` is ``completed`` or ``in-progress``.
+    ``q`` matches the name or address; ``state`` is ``completed`` or ``in-progress``; ``only``
+    limits the rows to those user ids (the learners the reader may identify; None: everyone).
     """
     lessons_done = (
         select(func.count())
@@ -226,6 +233,8 @@ def trainees_query(course: Course, q: str | None = None, state: str | None = Non
         query = query.where(CourseCompletion.id.is_not(None))
     elif state == "in-progress":
         query = query.where(CourseCompletion.id.is_(None))
+    if only is not None:
+        query = query.where(Enrolment.user_id.in_(list(only)))
     return query
 
 
@@ -302,13 +311,18 @@ def trainee_detail(session: Session, course: Course, user_id: int) -> TraineeDet
     )
 
 
-def essays_waiting(session: Session, course: Course) -> list[EssayGrading]:
-    """Essay answers in the course waiting for an instructor, oldest first."""
-    return list(
-        session.scalars(
-            select(EssayGrading)
-            .where(EssayGrading.course_id == course.id, EssayGrading.status == "waiting")
-            .options(joinedload(EssayGrading.attempt).joinedload(QuizAttempt.user))
-            .order_by(EssayGrading.created_at, EssayGrading.id)
-        )
+def essays_waiting(
+    session: Session, course: Course, only: Collection[int] | None = None
+) -> list[EssayGrading]:
+    """Essay answers in the course waiting for an instructor, oldest first; ``only`` limits
+    them to those trainees' (None: everyone's)."""
+    query = (
+        select(EssayGrading)
+        .join(EssayGrading.attempt)
+        .where(EssayGrading.course_id == course.id, EssayGrading.status == "waiting")
+        .options(joinedload(EssayGrading.attempt).joinedload(QuizAttempt.user))
+        .order_by(EssayGrading.created_at, EssayGrading.id)
     )
+    if only is not None:
+        query = query.where(QuizAttempt.user_id.in_(list(only)))
+    return list(session.scalars(query))

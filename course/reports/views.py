@@ -72,7 +72,10 @@ def course(slug: str):
     course = _course(slug)
     overview = service.overview(db.session, course, current_locale())
     q, state = request.args.get("q", ""), request.args.get("state") or None
-    query = service.trainees_query(course, q, state)
+    # Names, e-mails and scores only of learners the reader acts for; the rest are counted in
+    # the overview's aggregates.
+    learners = policy.identifiable_learner_ids(current_user)
+    query = service.trainees_query(course, q, state, only=learners)
     if wants_export():
         if request.args.get("table") == "funnel":
             table = exports.Table(
@@ -118,6 +121,7 @@ def course(slug: str):
     return render_template(
         "reports/course.html", course=course, overview=overview, people=people, page=page,
         q=q, state=state, funnel=funnel, over_time=over_time,
+        unnamed=0 if q or state else overview.enrolled - page.total,
     )  # fmt: skip
 
 
@@ -196,6 +200,7 @@ def case(slug: str, case_id: str):
 def trainee(slug: str, user_id: int):
     """One trainee's lessons, every quiz attempt and every case play."""
     course = _course(slug)
+    policy.require(current_user, "reports.learner.view", user_id)
     detail = service.trainee_detail(db.session, course, user_id)
     if detail is None or detail.enrolment is None:
         abort(404)
@@ -209,8 +214,9 @@ def grading(slug: str):
     from course.cases.review import review_queue
 
     course = _course(slug)
-    essays = service.essays_waiting(db.session, course)
-    reflections = review_queue(db.session, course, None)
+    learners = policy.identifiable_learner_ids(current_user)
+    essays = service.essays_waiting(db.session, course, learners)
+    reflections = review_queue(db.session, course, learners)
     return render_template(
         "reports/grading.html", course=course, essays=essays, reflections=reflections
     )

@@ -9,8 +9,7 @@ from course.authoring.files import AssetError
 from course.catalog.service import current_version
 from course.memo import Memo
 from tests.authoring.conftest import LESSON, NOW, SLUG
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+from tests.samples import GIF, PNG, SCRIPT, SVG_WITH_SCRIPT
 
 
 def test_a_new_course_starts_as_a_checkable_draft_and_publishes(db_session, create_user):
@@ -111,15 +110,27 @@ def test_images_are_checked_before_they_join_the_assets(db_session, course, inst
     row = service.upload_asset(db_session, instructor, draft, "map.png", PNG, NOW, 1024)
     assert row.path == "assets/map.png" and row.size == len(PNG)
     for name, data, limit in [
-        ("map.png", b"GIF89a....", 1024),  # content does not match the name
+        ("map.png", GIF, 1024),  # content does not match the name
+        ("fake.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, 1024),  # magic bytes, no image
         ("run.exe", PNG, 1024),
+        ("x.png", SCRIPT, 1024),
         ("big.png", PNG, 10),
         ("bad name!.png", PNG, 1024),
-        ("evil.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>x()</script></svg>', 1024),
-        ("hook.svg", b'<svg xmlns="http://www.w3.org/2000/svg" onload="x()"/>', 1024),
+        (
+            "entities.svg",
+            b'<!DOCTYPE svg [<!ENTITY a "b">]><svg xmlns="http://www.w3.org/2000/svg"/>',
+            1024,
+        ),
     ]:
         with pytest.raises(AssetError):
             service.upload_asset(db_session, instructor, draft, name, data, NOW, limit)
+
+
+def test_an_uploaded_svg_is_kept_only_as_sanitised(db_session, course, instructor):
+    draft = service.start_draft(db_session, instructor, course, NOW)
+    row = service.upload_asset(db_session, instructor, draft, "x.svg", SVG_WITH_SCRIPT, NOW, 4096)
+    kept = row.data.decode()
+    assert "<rect" in kept and "script" not in kept and "onload" not in kept
 
 
 def test_compare_shows_the_draft_changes(db_session, course, instructor):

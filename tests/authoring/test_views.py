@@ -8,6 +8,7 @@ from course.catalog.models import CourseLesson, CourseVersion
 from course.catalog.service import get_course, import_package
 from course.extensions import db
 from tests.authoring.conftest import LESSON, NOW, SLUG
+from tests.samples import PNG, SCRIPT
 
 EDIT = f"/author/{SLUG}/edit/content/{LESSON}"
 
@@ -175,7 +176,7 @@ def test_a_zip_uploaded_into_the_draft_replaces_its_files_without_publishing(
     old = files[("content", LESSON)]
     files[("content", LESSON)] = _edited(old.decode()).encode()
     del files[("content", "assets/diagram.svg")]
-    files[("content", "assets/logo.png")] = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
+    files[("content", "assets/logo.png")] = PNG
     response = client.post(
         f"/author/{SLUG}/draft/upload",
         data={"package": (io.BytesIO(_zip_of(files)), "draft.zip")},
@@ -200,10 +201,8 @@ def test_a_zip_of_another_course_or_with_an_unsafe_image_leaves_the_draft_alone(
     before = service.draft_files_data(db_session, draft)
     files = dict(before)
     other = _zip_of(files, "another-course")
-    files[("content", "assets/evil.svg")] = (
-        b'<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>'
-    )
-    for data, reason in ((other, "another course"), (_zip_of(files), "may not contain")):
+    files[("content", "assets/evil.png")] = SCRIPT
+    for data, reason in ((other, "another course"), (_zip_of(files), "are not accepted")):
         response = client.post(
             f"/author/{SLUG}/draft/upload",
             data={"package": (io.BytesIO(data), "draft.zip")},

@@ -27,7 +27,7 @@ def test_issue_override_revoke_and_key_rotation_are_recorded(world):
         override_reason="Completed the paper course in 2025",
     )  # fmt: skip
     db.session.commit()
-    service.revoke_certificate(db.session, world.admin, issued, "Issued in error", NOW)
+    service.revoke_certificate(db.session, world.admin, issued, "issued_in_error", NOW)
     service.rotate_key(db.session, world.admin, world.org, world.config, NOW)
     db.session.commit()
     actions = _actions(world.org.id)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from course.certificates import credential, service
 from course.certificates.models import Certificate
 from course.extensions import db
+from tests.conftest import PASSWORD
 
 from .conftest import NOW, complete
 
@@ -100,17 +101,27 @@ def test_admin_issues_with_override_and_revokes(world, client, login):
     certificate = db.session.scalars(select(Certificate)).one()
     assert certificate.pdf_key
     confirm = client.post(
-        f"/orgs/city-centre/certificates/{certificate.id}/revoke", data={"reason": "Wrong person"}
+        f"/orgs/city-centre/certificates/{certificate.id}/revoke",
+        data={"reason": "issued_in_error", "note": "Wrong person: Li Na's record, ticket 4411"},
     )
     assert confirm.status_code == 200 and "cannot be undone" in confirm.get_data(as_text=True)
     assert db.session.get(Certificate, certificate.id).status == "valid"  # asked first
     client.post(
         f"/orgs/city-centre/certificates/{certificate.id}/revoke",
-        data={"reason": "Wrong person", "confirmed": "yes"},
+        data={
+            "reason": "issued_in_error",
+            "note": "Wrong person: Li Na's record, ticket 4411",
+            "confirmed": "yes",
+        },
     )
     db.session.expire_all()
     page = client.get(f"/verify/{certificate.code}").get_data(as_text=True)
-    assert "Wrong person" in page and "Revoked" in page
+    assert "Issued in error" in page and "Revoked" in page
+    assert "Wrong person" not in page and "4411" not in page  # the internal note stays inside
+    api = client.get(f"/api/verify/{certificate.code}").get_json()
+    assert api["revocation_reason"] == "issued_in_error" and "4411" not in str(api)
+    staff = client.get("/orgs/city-centre/certificates").get_data(as_text=True)
+    assert "ticket 4411" in staff
 
 
 def test_public_verification_pages_and_json(world, client):
@@ -186,6 +197,38 @@ def test_preview_renders_the_template_with_the_organisations_logo(world, client,
     text = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True).stdout
     assert "City Centre" in text and "王小明" in text  # the org's name, the sample trainee
     assert client.get("/orgs/city-centre/certificates/preview.pdf?template=../x").status_code == 404
+
+
+def test_public_listing_is_opt_in_and_shows_no_codes(world, client, login):
+    certificate = issued(world)
+    assert certificate.public is False
+    listing = client.get("/issuers/city-centre").get_data(as_text=True)
+    assert certificate.serial not in listing and "王小明" not in listing
+    login(world.trainee)
+    client.post(f"/certificates/{certificate.id}/visibility", data={"public": "1"})
+    listing = client.get("/issuers/city-centre").get_data(as_text=True)
+    assert certificate.serial in listing and "王小明" in listing
+    assert certificate.code not in listing
+    # A re-issue keeps the holder's choice.
+    again = service.issue_certificate(
+        db.session, None, world.trainee, world.course, world.org, NOW, world.config
+    )
+    assert again.public is True
+
+
+def test_share_links_and_verify_urls_ignore_a_forged_host(world, client):
+    from urllib.parse import quote
+
+    certificate = issued(world)
+    forged = {"Host": "evil.example"}
+    client.post("/login", data={"email": world.trainee.email, "password": PASSWORD}, headers=forged)
+    page = client.get("/certificates", headers=forged).get_data(as_text=True)
+    expected = quote(f"http://localhost/verify/{certificate.code}", safe="")
+    assert f"certUrl={expected}" in page and "evil.example" not in page
+    api = client.get(f"/api/verify/{certificate.code}", headers=forged).get_json()
+    assert api["verify_url"] == f"http://localhost/verify/{certificate.code}"
+    issuer = client.get("/issuers/city-centre.json", headers=forged).get_json()
+    assert issuer["id"] == "http://localhost/issuers/city-centre.json"
 
 
 def test_the_trainee_picker_only_finds_and_issues_to_members(world, client, login, create_user):

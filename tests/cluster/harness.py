@@ -129,6 +129,9 @@ class Cluster:
             "COURSE_ENV": "production",
             "COURSE_SECRET_KEY": SECRET,
             "COURSE_BASE_URL": self.base_url,
+            # the tests and the readiness waits call 127.0.0.1 (production answers 400 to any
+            # host other than the base URL's and these)
+            "COURSE_TRUSTED_HOSTS": "127.0.0.1",
             "COURSE_DATABASE_URL": database_url,
             "COURSE_REDIS_URL": self.redis.url,
             "COURSE_FILES_URL": f"s3://{BUCKET}/files",

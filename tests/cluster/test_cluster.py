@@ -191,12 +191,6 @@ def test_a_staff_import_previewed_on_one_node_is_confirmed_on_the_other(
     wait_until(imported, timeout=120, what="the confirmed import")
 
 
-@pytest.mark.xfail(
-    reason="waits for branch i13b (every absolute link from COURSE_BASE_URL); until it lands the "
-    "reset link is built from the request's host (https://127.0.0.1:PORT, not the base URL "
-    "https://localhost:PORT); remove this marker when i13b is merged",
-    strict=False,
-)
 def test_a_password_reset_link_points_at_the_base_url(cluster, world):
     person = User(cluster)
     page = person.get("/password/forgot")

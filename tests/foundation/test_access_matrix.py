@@ -133,3 +133,91 @@ def _row_counts():
         table.name: db.session.execute(db.select(db.func.count()).select_from(table)).scalar()
         for table in db.metadata.sorted_tables
     }
+
+
+# --- who may identify a learner in a course's reports (docs/privacy.md) -----------------------
+
+#: Readers (all instructors of the same open course, or a platform admin) and, per learner, whether
+#: the reader sees the learner's identity: (member of A, member of B, member of no organisation).
+LEARNER_MATRIX = {
+    "instructor_of_a": (True, False, False),
+    "instructor_of_b": (False, True, False),
+    "instructor_of_none": (False, False, False),
+    "org_admin_of_a": (True, False, False),
+    "platform_admin": (True, True, True),
+}
+
+
+@pytest.fixture
+def open_course(app, create_user, create_org, add_member, tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from course.authoring.service import add_instructor
+    from course.catalog.service import import_package
+    from course.progress.service import enrol
+
+    fixture = Path(__file__).parents[1] / "fixtures" / "catalog"
+    shutil.copytree(fixture, tmp_path / "repo")
+    result = import_package(
+        db.session, None, tmp_path / "repo" / "content" / "teamwork-basics", utcnow()
+    )
+    course = result.course
+    org_a, org_b = create_org(), create_org()
+    readers = {"platform_admin": create_user(is_platform_admin=True)}
+    for name, org, role in (
+        ("instructor_of_a", org_a, "instructor"),
+        ("instructor_of_b", org_b, "instructor"),
+        ("instructor_of_none", None, None),
+        ("org_admin_of_a", org_a, "org_admin"),
+    ):
+        readers[name] = create_user()
+        if org is not None:
+            add_member(readers[name], org, role)
+        add_instructor(db.session, None, course, readers[name], utcnow())
+    learners = []
+    for org, name in ((org_a, "Learner Alpha"), (org_b, "Learner Bravo"), (None, "Learner Delta")):
+        learner = create_user(display_name=name)
+        if org is not None:
+            add_member(learner, org, "trainee")
+        enrol(db.session, learner, course, utcnow())
+        _essay_waiting(learner, course, result.version)
+        learners.append(learner)
+    db.session.commit()
+    return course, readers, learners
+
+
+def _essay_waiting(learner, course, version):
+    from course.quizzes.models import GRADED, EssayGrading, QuizAttempt
+
+    attempt = QuizAttempt(
+        user_id=learner.id, course_id=course.id, version_id=version.id, quiz_id="basics",
+        number=1, seed=1, started_at=utcnow(), submitted_at=utcnow(), status=GRADED,
+        responses={}, results={}, score=0.0, passed=False, pass_mark=0.5,
+    )  # fmt: skip
+    db.session.add(attempt)
+    db.session.flush()
+    db.session.add(
+        EssayGrading(
+            attempt_id=attempt.id, course_id=course.id, question_id="q", created_at=utcnow()
+        )
+    )
+
+
+@pytest.mark.parametrize("reader", list(LEARNER_MATRIX))
+def test_learner_identity_matrix(open_course, login, client, reader):
+    course, readers, learners = open_course
+    login(readers[reader])
+    base = f"/reports/courses/{course.slug}"
+    page = client.get(base).get_data(as_text=True)
+    export = client.get(base + "?export=csv").get_data(as_text=True)
+    queue = client.get(base + "/grading").get_data(as_text=True)
+    failures = []
+    for learner, allowed in zip(learners, LEARNER_MATRIX[reader], strict=True):
+        status = client.get(f"{base}/trainees/{learner.id}").status_code
+        shown = learner.display_name in page, learner.email in export, learner.display_name in queue
+        if status != (200 if allowed else 403) or shown != (allowed, allowed, allowed):
+            failures.append(f"{learner.email}: page {status}, listed/exported {shown}")
+    assert failures == []
+    # Everyone who reads the report sees the same aggregates.
+    assert "<dd>3</dd>" in page

@@ -33,6 +33,7 @@ def test_session_cookie_flags(client, create_user):
 def test_production_cookies_are_secure(monkeypatch):
     monkeypatch.setenv("COURSE_ENV", "production")
     monkeypatch.setenv("COURSE_SECRET_KEY", "p" * 64)
+    monkeypatch.setenv("COURSE_BASE_URL", "https://learn.example.org")
     app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
 
@@ -40,6 +41,7 @@ def test_production_cookies_are_secure(monkeypatch):
 def test_production_refuses_a_development_key(monkeypatch):
     monkeypatch.setenv("COURSE_ENV", "production")
     monkeypatch.delenv("COURSE_SECRET_KEY", raising=False)
+    monkeypatch.setenv("COURSE_BASE_URL", "https://learn.example.org")
     with pytest.raises(ConfigError):
         create_app()
 

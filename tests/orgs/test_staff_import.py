@@ -8,8 +8,8 @@ from course.accounts.models import User
 from course.audit.models import AuditEvent
 from course.db import utcnow
 from course.extensions import db
-from course.orgs import imports, staff_import, tasks
-from course.orgs.models import Membership, StaffImport, StaffImportRow
+from course.orgs import imports, service, staff_import, tasks
+from course.orgs.models import Invitation, Membership, StaffImport, StaffImportRow
 
 GOOD = (
     "name,email,employee_number,department,role\n"
@@ -82,22 +82,32 @@ def test_import_applies_a_clean_file_and_is_idempotent(app, create_org, create_u
     org = create_org()
     job = _run(admin, org, GOOD.encode())
     assert job.state == "done" and job.rows_key is None
-    assert _actions(job) == [("create", ""), ("join", "")]
-    assert job.to_mail == job.mailed == 1
+    assert _actions(job) == [("create", ""), ("invite", "")]
+    assert job.to_mail == job.mailed == 2  # a welcome link and an invitation
     created = db.session.scalar(db.select(User).filter_by(email="zhangwei@example.com"))
     assert created.password_hash is None and created.display_name == "张伟"
+    # The existing account is invited, not added: it joins when its holder accepts.
+    invitation = db.session.scalar(db.select(Invitation).filter_by(email=existing.email))
+    assert (invitation.role, invitation.department) == ("instructor", "社保专窗")
     roles = dict(
         db.session.execute(
             db.select(Membership.user_id, Membership.role).filter_by(organisation_id=org.id)
         ).all()
     )
-    assert roles[existing.id] == "instructor" and roles[created.id] == "trainee"
+    assert existing.id not in roles and roles[created.id] == "trainee"
+    service.accept_invitation(db.session, invitation, existing, utcnow())
+    db.session.commit()
+    member = db.session.scalar(db.select(Membership).filter_by(user_id=existing.id))
+    assert (member.role, member.employee_number, member.department) == (
+        "instructor",
+        "E002",
+        "社保专窗",
+    )
     # The batched writes land in the audit trail, attributed to the admin who imported.
     events = db.session.execute(
         db.select(AuditEvent.action, AuditEvent.subject_user_id, AuditEvent.actor_id)
     ).all()
     assert ("account.create", created.id, admin.id) in events
-    assert ("membership.add", existing.id, admin.id) in events
     assert ("membership.add", created.id, admin.id) in events
     assert any(action == "staff_import.confirm" for action, _, _ in events)
 

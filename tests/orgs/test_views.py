@@ -9,6 +9,7 @@ from course.extensions import db
 from course.orgs.models import Assignment, Cohort, Membership, Organisation, StaffImport
 from tests.conftest import outbox
 from tests.orgs.test_staff_import import GOOD
+from tests.samples import PNG
 
 
 def test_platform_admin_creates_an_organisation(client, create_user, login):
@@ -31,7 +32,7 @@ def test_org_admin_uploads_branding(client, create_user, create_org, add_member,
     admin, org = create_user(), create_org()
     add_member(admin, org, "org_admin")
     login(admin)
-    png = b"\x89PNG\r\n\x1a\n" + b"0" * 32
+    png = PNG
     response = client.post(
         f"/orgs/{org.slug}/settings",
         data={

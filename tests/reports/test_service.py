@@ -141,10 +141,16 @@ def test_the_grading_queue_links_each_item_to_where_it_is_graded(
     client, login, course, instructor, create_user
 ):
     from course.cases.models import CasePlay, Reflection
+    from course.orgs.models import Membership
     from course.quizzes.models import EssayGrading
 
     version = current_version(db.session, course)
     trainee = create_user(display_name="陈静")
+    # The queue names only learners of an organisation the instructor teaches for.
+    org_id = db.session.scalar(
+        db.select(Membership.organisation_id).filter_by(user_id=instructor.id)
+    )
+    db.session.add(Membership(user_id=trainee.id, organisation_id=org_id, role="trainee"))
     attempt = QuizAttempt(
         user_id=trainee.id, course_id=course.id, version_id=version.id, quiz_id="basics",
         number=1, seed=1, started_at=NOW, submitted_at=NOW, status=GRADED, responses={},
