@@ -173,7 +173,7 @@ def test_status_lists_grow_past_131072(world, client):
     entry = credential.peek(second.token)[1]["credentialStatus"]
     assert entry["statusListCredential"] == "http://localhost/status/city-centre/2"
     assert entry["statusListIndex"] == "0"
-    service.revoke_certificate(db.session, world.admin, second, "Issued in error", NOW)
+    service.revoke_certificate(db.session, world.admin, second, "issued_in_error", NOW)
     db.session.commit()
 
     for number, revoked_bit in ((1, 131_071), (2, 0)):
