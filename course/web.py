@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-import flask_babel
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from course.db import write_intent
@@ -30,11 +29,6 @@ def safe_next_url(target: str | None) -> str | None:
     return target
 
 
-#: Per-request values kept on ``g``. ``g`` belongs to the application context, which tests share
-#: across requests, so each request starts without them.
-REQUEST_STATE = ("_login_user", "_roles", "locale", "csrf_token", "rendering_shell")
-
-
 def writes_on_get(view):
     """Mark a GET view that may write (render-once caches, keys made on first use), so its
     SQLite transaction begins immediately like a POST's."""
@@ -43,9 +37,6 @@ def writes_on_get(view):
 
 
 def _start_request():
-    for name in REQUEST_STATE:
-        g.pop(name, None)
-    flask_babel.refresh()  # Flask-Babel caches the locale on the (possibly shared) app context
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
     safe = request.method in SAFE_METHODS and not getattr(view, "writes_on_get", False)
     write_intent.set(not safe)

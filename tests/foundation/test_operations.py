@@ -240,4 +240,3 @@ def test_reset_links_and_passwords_never_reach_the_log(app, client, create_user,
     assert "/password/reset/[redacted]" in text
     assert token not in text
     assert "a-new-secret-9" not in text and "correct-horse-battery" not in text
-
