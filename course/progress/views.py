@@ -90,7 +90,7 @@ def _dashboard_section(user, now):
                 "slug": course.slug,
                 "title": localized(course.title, locale),
                 "completion": completion,
-                "percent": 100.0 if completion else result.percent * 100,
+                "percent": 100.0 if completion else result.progress * 100,
                 "missing": len(missing),
                 # cases still to finish, linked from here
                 "cases": [
