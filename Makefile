@@ -11,8 +11,9 @@ export PORT
 
 # What WeasyPrint and the certificates need (Pango, HarfBuzz's subsetter, a CJK font, poppler).
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils
-# What the test suite adds: a browser, QR decoding, PostgreSQL for the second CI stage, load tools.
-TEST_PACKAGES := chromium zbar-tools postgresql wrk
+# What the test suite adds: a browser, QR decoding, PostgreSQL for the second CI stage, load tools,
+# and Redis and nginx for the cluster stage (started on loopback by the tests, never as services).
+TEST_PACKAGES := chromium zbar-tools postgresql wrk redis-server nginx
 
 .PHONY: run test setup test-setup system-run system-test python translations node db content demo serve clean
 

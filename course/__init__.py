@@ -43,6 +43,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     huey.immediate = bool(app.config.get("JOBS_IMMEDIATE"))
 
     logs.init_app(app)
+    _connect_audit()
     metrics.init_app(app)
     health.init_app(app)
     web.init_app(app)
@@ -56,6 +57,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+def _connect_audit() -> None:
+    from course.audit import listeners, service
+    from course.audit.views import web_origin
+
+    listeners.connect()
+    service.set_origin_provider(web_origin)
+
+
 def _test_defaults(settings) -> dict[str, Any]:
     env = settings.from_env()
     env.update({"TESTING": True, "JOBS_IMMEDIATE": True, "RATELIMIT_ENABLED": False})
@@ -65,18 +74,23 @@ def _test_defaults(settings) -> dict[str, Any]:
 def _register_blueprints(app: Flask) -> None:
     # An area with several handler modules keeps its ``bp`` in ``blueprint.py``; importing each
     # handler module registers its routes on it.
+    import course.accounts.admin  # noqa: F401 - each import registers routes
     import course.authoring.packageviews
     import course.authoring.quizviews
     import course.authoring.views
     import course.certificates.admin
-    import course.certificates.views  # noqa: F401
+    import course.certificates.views
+    import course.orgs.members  # noqa: F401
     from course.accounts.views import bp as accounts_bp
+    from course.audit.views import bp as audit_bp
     from course.authoring.blueprint import bp as authoring_bp
     from course.cases.views import bp as cases_bp
     from course.catalog.views import bp as catalog_bp
     from course.certificates.blueprint import bp as certificates_bp
     from course.dashboard.views import bp as dashboard_bp
+    from course.notifications.views import bp as notifications_bp
     from course.orgs.views import bp as orgs_bp
+    from course.privacy.views import bp as privacy_bp
     from course.progress.views import bp as progress_bp
     from course.quizzes.views import bp as quizzes_bp
     from course.reports.views import bp as reports_bp
@@ -91,6 +105,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(authoring_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(audit_bp)
+    app.register_blueprint(privacy_bp)
+    app.register_blueprint(notifications_bp)
 
 
 def _register_outcome_providers() -> None:
@@ -121,7 +138,7 @@ def _configure_login(login_manager) -> None:
         # its own query (the lesson page does), else it runs one primary-key SELECT.
         parsed = parse_login_id(token)
         user = db.session.get(User, parsed[0]) if parsed else None
-        if user is None or user.session_epoch != parsed[1]:
+        if user is None or user.session_epoch != parsed[1] or not user.is_active:
             return None
         return user
 
@@ -129,7 +146,7 @@ def _configure_login(login_manager) -> None:
 def _register_template_helpers(app: Flask) -> None:
     from flask_login import current_user
 
-    from course import i18n, policy, shells
+    from course import i18n, pagination, policy, shells
 
     shells.clear()
     app.jinja_env.globals.update(
@@ -139,4 +156,5 @@ def _register_template_helpers(app: Flask) -> None:
         current_locale=i18n.current_locale,
         LANGUAGE_NAMES=i18n.LANGUAGE_NAMES,
         can=lambda action, target=None: policy.can(current_user, action, target),
+        page_url=pagination.page_url,
     )

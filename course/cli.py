@@ -5,20 +5,28 @@ Each area attaches its own group in ``register_commands``.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from course.db import utcnow
+from course.doctor import run as run_checks
 from course.extensions import db
 
 
 def register_commands(app: Flask) -> None:
     from course.i18n_cli import translations
 
-    for command in (worker, serve, demo, create_admin, translations, backup, restore):
+    for command in (worker, serve, demo, create_admin, doctor, translations, backup, restore):
         app.cli.add_command(command)
     from course.authoring.cli import authoring
     from course.catalog.cli import content
@@ -52,40 +60,52 @@ def worker(workers: int, metrics_port: int | None) -> None:
     run_worker(workers)
 
 
+def serve_commands(
+    bin_dir: str, host: str, port: int, workers: int, web_only: bool
+) -> list[list[str]]:
+    """The processes ``course serve`` runs: gunicorn, and the job worker unless ``web_only``."""
+    web = [
+        os.path.join(bin_dir, "gunicorn"),
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--config",
+        "python:course.gunicorn_conf",
+        # nginx's proxy_read_timeout in deploy/course.nginx.conf is longer, so a slow request
+        # ends here first with a logged worker timeout, not as a bare 504 at the proxy
+        "--timeout",
+        "60",
+        "--graceful-timeout",
+        "30",
+        "course.wsgi:app",
+    ]
+    return [web] if web_only else [[os.path.join(bin_dir, "course"), "worker"], web]
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, envvar="PORT")
 @click.option("--workers", type=int, default=None, help="Web workers; default (2 x cores) + 1.")
-def serve(host: str, port: int, workers: int | None) -> None:
+@click.option(
+    "--web-only",
+    is_flag=True,
+    help="Run the web workers without a job worker (web machines of a several-machine setup).",
+)
+def serve(host: str, port: int, workers: int | None, web_only: bool) -> None:
     """Serve the platform with gunicorn and run the job worker beside it; Ctrl-C stops both."""
-    import contextlib
-    import os
-    import signal
-    import subprocess
-    import sys
-    import tempfile
-
     workers = workers or (2 * (os.cpu_count() or 1) + 1)
     bin_dir = os.path.dirname(sys.executable)
     # One folder for every process's metrics on this machine (course/metrics.py).
     os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="course-metrics-"))
-    os.environ["COURSE_METRICS_KEEP"] = "1"  # the job worker starts first and writes there too
+    if not web_only:
+        os.environ["COURSE_METRICS_KEEP"] = "1"  # the job worker starts first and writes there too
     children = [
-        subprocess.Popen([os.path.join(bin_dir, "course"), "worker"]),
-        subprocess.Popen(
-            [
-                os.path.join(bin_dir, "gunicorn"),
-                "--bind",
-                f"{host}:{port}",
-                "--workers",
-                str(workers),
-                "--config",
-                "python:course.gunicorn_conf",
-                "course.wsgi:app",
-            ]
-        ),
+        subprocess.Popen(command)
+        for command in serve_commands(bin_dir, host, port, workers, web_only)
     ]
-    click.echo(f"Serving on http://{host}:{port} with {workers} workers; Ctrl-C stops.")
+    jobs = "no job worker" if web_only else "one job worker"
+    click.echo(f"Serving on http://{host}:{port} with {workers} workers and {jobs}; Ctrl-C stops.")
 
     def stop(*_args):
         for child in children:
@@ -96,13 +116,32 @@ def serve(host: str, port: int, workers: int | None) -> None:
     try:
         while all(child.poll() is None for child in children):
             with contextlib.suppress(subprocess.TimeoutExpired):
-                children[1].wait(timeout=1)
+                children[-1].wait(timeout=1)
     except KeyboardInterrupt:
         pass
     finally:
         stop()
         for child in children:
             child.wait(timeout=30)
+
+
+@click.command()
+@with_appcontext
+def doctor() -> None:
+    """Check this machine against the deployment (database, Redis, store, secret, settings);
+    print what is wrong and how to fix it. Exit status 1 on any problem."""
+    findings = run_checks(current_app)
+    click.echo(f"course doctor on {socket.gethostname()}:")
+    for finding in findings:
+        mark = "ok     " if finding.ok else "PROBLEM"
+        click.echo(f"  {mark}  {finding.area:<9} {finding.message}")
+        if finding.fix:
+            click.echo(f"  {'':7}  {'':<9} fix: {finding.fix}")
+    problems = sum(not finding.ok for finding in findings)
+    if problems:
+        click.echo(f"{problems} problem(s) found.")
+        raise SystemExit(1)
+    click.echo("No problems found.")
 
 
 DEMO_PASSWORD = "demo-pass-2026"

@@ -56,7 +56,15 @@ def from_env() -> dict:
         "BASE_URL": os.environ.get("COURSE_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
         "REDIS_URL": redis_url,
         "FILES_URL": os.environ.get("COURSE_FILES_URL", ""),
+        "FILES_PRESIGN_SECONDS": int(os.environ.get("COURSE_FILES_PRESIGN_SECONDS", "300")),
         "RATELIMIT_STORAGE_URI": redis_url or f"sqlite:///{folder / 'ratelimit.db'}",
+        # Redis unreachable: count in process (per worker) instead of failing sign-in; a short
+        # timeout keeps a request from hanging on a dead server.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_STORAGE_OPTIONS": (
+            {"socket_connect_timeout": 1, "socket_timeout": 1} if redis_url else {}
+        ),
+        "TRUSTED_PROXIES": int(os.environ.get("COURSE_TRUSTED_PROXIES", "0")),
         "RATELIMIT_ENABLED": _flag("COURSE_RATELIMIT", True),
         "LOGIN_LIMIT": os.environ.get("COURSE_LOGIN_LIMIT", "10 per 5 minutes"),
         "SMTP_HOST": os.environ.get("COURSE_SMTP_HOST", ""),
@@ -71,6 +79,7 @@ def from_env() -> dict:
         "MAIL_FROM": os.environ.get("COURSE_MAIL_FROM", "noreply@course.localhost"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("COURSE_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
         "PASSWORD_RESET_HOURS": int(os.environ.get("COURSE_PASSWORD_RESET_HOURS", "2")),
+        "WELCOME_LINK_DAYS": int(os.environ.get("COURSE_WELCOME_LINK_DAYS", "14")),
         "SELF_REGISTRATION": _flag("COURSE_SELF_REGISTRATION", True),
         "JOBS_IMMEDIATE": _flag("COURSE_JOBS_IMMEDIATE", False),
         "CERTIFICATE_WORKERS": int(os.environ.get("COURSE_CERTIFICATE_WORKERS", "2")),
@@ -79,6 +88,17 @@ def from_env() -> dict:
         ),
         "SESSION_COOKIE_SECURE": env == "production",
         "REMEMBER_COOKIE_SECURE": env == "production",
+        # Learning records: stored at install (see docs/learning-records.md).
+        "XAPI_IRI_BASE": os.environ.get("COURSE_XAPI_IRI_BASE", "").rstrip("/"),
+        "XAPI_ACTOR_NAME": _flag("COURSE_XAPI_ACTOR_NAME", True),
+        # Sending statements to an LRS (empty endpoint: nothing is sent).
+        "LRS_ENDPOINT": os.environ.get("COURSE_LRS_ENDPOINT", "").rstrip("/"),
+        "LRS_AUTH": os.environ.get("COURSE_LRS_AUTH", "basic"),
+        "LRS_USERNAME": os.environ.get("COURSE_LRS_USERNAME", ""),
+        "LRS_PASSWORD": os.environ.get("COURSE_LRS_PASSWORD", ""),
+        "LRS_TOKEN_URL": os.environ.get("COURSE_LRS_TOKEN_URL", ""),
+        "LRS_BATCH": int(os.environ.get("COURSE_LRS_BATCH", "100")),
+        "LRS_SETTLE_SECONDS": int(os.environ.get("COURSE_LRS_SETTLE_SECONDS", "60")),
     }
 
 

@@ -123,6 +123,8 @@ def configure(fmt: str = "text", level: str = "INFO", stream=None) -> logging.Ha
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
     root.addHandler(handler)
     root.setLevel(level.upper())
+    for chatty in ("weasyprint", "fontTools", "PIL"):
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, root.level))
     for name in ("huey", "huey.consumer"):
         logging.getLogger(name).propagate = True
     return handler

@@ -28,7 +28,9 @@ def roles_of(user) -> dict[int, str]:
     cache = g.setdefault("_roles", {}) if has_request_context() else {}
     if user.id not in cache:
         rows = db.session.execute(
-            select(Membership.organisation_id, Membership.role).where(Membership.user_id == user.id)
+            select(Membership.organisation_id, Membership.role).where(
+                Membership.user_id == user.id, Membership.deactivated_at.is_(None)
+            )
         )
         cache[user.id] = {org_id: role for org_id, role in rows}
     return cache[user.id]
@@ -198,6 +200,9 @@ RULES: dict[str, Rule] = {
     "certificates.view": lambda user, cert: cert.user_id == user.id or administers(user, cert),
     "certificates.share": lambda user, cert: cert.user_id == user.id,
     "certificates.manage": administers,
+    # the audit trail (target: the Organisation)
+    "audit.read_all": lambda user, _: user.is_platform_admin,
+    "audit.read": administers,
 }
 
 

@@ -3,6 +3,11 @@
 Flask-Limiter's memory store is per process, so with several gunicorn workers each would count
 on its own. Redis is the store for several machines (``COURSE_REDIS_URL``); this one keeps the
 one-machine default free of servers. It registers the ``sqlite://`` scheme with ``limits``.
+
+When Redis is configured but unreachable, Flask-Limiter's in-memory fallback
+(``RATELIMIT_IN_MEMORY_FALLBACK_ENABLED``) counts in each worker process until Redis answers
+again: sign-in keeps working with a looser, per-process limit. :func:`redis_state` tells a
+readiness check (and ``course doctor``) which of the two is happening.
 """
 
 from __future__ import annotations
@@ -10,7 +15,9 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from dataclasses import dataclass
 
+import redis
 from limits.storage import Storage
 
 
@@ -90,3 +97,35 @@ class SQLiteStorage(Storage):
 
     def clear(self, key: str) -> None:
         self._connect().execute("DELETE FROM counters WHERE key = ?", (key,))
+
+
+@dataclass(frozen=True)
+class RedisState:
+    """What a readiness check or ``course doctor`` says about Redis."""
+
+    configured: bool
+    reachable: bool
+    detail: str
+
+    @property
+    def degraded(self) -> bool:
+        """Redis is configured but away: sign-in limits count per process, jobs wait."""
+        return self.configured and not self.reachable
+
+
+def redis_state(url: str, timeout: float = 1.0) -> RedisState:
+    """Ping the Redis at ``url`` (``COURSE_REDIS_URL``; empty: not configured)."""
+    if not url:
+        return RedisState(False, False, "not configured (jobs and rate limits on this machine)")
+    client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        return RedisState(
+            True,
+            False,
+            f"unreachable ({error}): sign-in limits count per process, queued jobs wait",
+        )
+    finally:
+        client.close()
+    return RedisState(True, True, "reachable")

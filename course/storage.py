@@ -2,12 +2,13 @@
 
 Keys are relative POSIX paths such as ``certificates/2026/abc.pdf``. Every file goes through
 this module; no caller opens a local path. The store behind it is chosen by
-``COURSE_FILES_URL`` (``file:///path``, default the instance's ``files/`` folder). Other
-backends (object storage) implement the same :class:`Store` interface.
+``COURSE_FILES_URL``: ``file:///path`` (default the instance's ``files/`` folder) or
+``s3://bucket/prefix`` on any S3-compatible service (:mod:`course.storage_s3`).
 
 The interface every caller uses:
 
 - ``save(key, data)``, ``read(key)``, ``exists(key)``, ``delete(key)``, ``size(key)``;
+- ``keys(prefix)``: the keys under a folder-like prefix, sorted;
 - ``open(key)``: a binary file object to stream from;
 - ``writer(key)``: a context manager giving a binary file object to stream into; the object
   appears under ``key`` only when the block ends without an error;
@@ -26,7 +27,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Protocol
 from urllib.parse import unquote, urlparse
 
-from flask import Response, current_app, send_file
+from flask import Response, current_app, redirect, send_file
 
 
 class StorageKeyError(ValueError):
@@ -132,13 +133,21 @@ class FileStore:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def store_from_url(url: str, instance_path: Path) -> Store:
-    """The store named by ``COURSE_FILES_URL``; empty means the instance's ``files/`` folder."""
+def store_from_url(url: str, instance_path: Path, presign_seconds: int = 300) -> Store:
+    """The store named by ``COURSE_FILES_URL``; empty means the instance's ``files/`` folder.
+    ``presign_seconds`` is how long a download link signed by an object store lives (0: the
+    application streams every download itself)."""
     if not url:
         return FileStore(Path(instance_path) / "files")
     parsed = urlparse(url)
     if parsed.scheme == "file":
         return FileStore(Path(unquote(parsed.path)))
+    if parsed.scheme == "s3":
+        if not parsed.netloc:
+            raise StoreConfigError("COURSE_FILES_URL=s3://BUCKET/PREFIX needs a bucket name")
+        from course.storage_s3 import S3Store  # boto3 loads only when an object store is used
+
+        return S3Store(parsed.netloc, unquote(parsed.path), presign_seconds=presign_seconds)
     raise StoreConfigError(f"unsupported COURSE_FILES_URL scheme: {parsed.scheme or url!r}")
 
 
@@ -147,7 +156,11 @@ def current() -> Store:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     store = app.extensions.get("course.store")
     if store is None:
-        store = store_from_url(app.config.get("FILES_URL", ""), Path(app.config["INSTANCE_PATH"]))
+        store = store_from_url(
+            app.config.get("FILES_URL", ""),
+            Path(app.config["INSTANCE_PATH"]),
+            int(app.config.get("FILES_PRESIGN_SECONDS", 300)),
+        )
         app.extensions["course.store"] = store
     return store
 
@@ -198,8 +211,6 @@ def send(
     if as_attachment:
         url = store.presigned_url(key, name, mimetype)
         if url:
-            from flask import redirect
-
             return redirect(url, code=302)
     return send_file(
         store.open(key),

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from course.db import write_intent
 
@@ -67,7 +70,41 @@ def _server_error(error: Exception):
     return render_template("errors/error.html", code=500), 500
 
 
+def trust_proxies(app: Flask, hops: int) -> None:
+    """Behind ``hops`` reverse proxies, take the client's address, scheme, host and port from
+    the ``X-Forwarded-*`` headers they set (only the last ``hops`` values, which the trusted
+    proxies wrote; anything earlier in the header came from the client and is ignored)."""
+    if hops > 0:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )
+
+
+def version_static_urls(app: Flask) -> None:
+    """Every ``url_for("static", ...)`` carries ``?v=`` and the file's content hash, so a proxy
+    may cache static files for a year (deploy/course.nginx.conf) and a release still reaches
+    every browser at once. Hashes are computed once per file per process."""
+    versions: dict[str, str | None] = {}
+    folder = Path(app.static_folder or "")
+
+    def add_version(endpoint: str | None, values: dict) -> None:
+        name = values.get("filename")
+        if endpoint != "static" or not name or "v" in values:
+            return
+        if name not in versions:
+            try:
+                versions[name] = hashlib.sha256((folder / name).read_bytes()).hexdigest()[:12]
+            except OSError:
+                versions[name] = None
+        if versions[name]:
+            values["v"] = versions[name]
+
+    app.url_defaults(add_version)
+
+
 def init_app(app: Flask) -> None:
+    trust_proxies(app, int(app.config.get("TRUSTED_PROXIES", 0)))
+    version_static_urls(app)
     app.before_request(_start_request)
     app.after_request(_security_headers)
     app.teardown_request(_reset_write_intent)

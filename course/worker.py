@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import course.accounts.tasks
 import course.certificates.tasks
+import course.notifications.tasks
+import course.orgs.tasks
+import course.progress.tasks
 import course.quizzes.tasks  # noqa: F401
 from course.jobs import huey
 

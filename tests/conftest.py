@@ -79,8 +79,18 @@ def database_template():
     app = create_app(_base_config(f"sqlite:///{path}", _SESSION_DIR / "instance"))
     with app.app_context():
         _db.create_all()
+        _store_record_settings(app)
         _db.engine.dispose()
     return path
+
+
+def _store_record_settings(app):
+    """What migration 0004 stores at install: the IRI base statements are recorded under."""
+    from course.progress.service import store_record_settings
+
+    store_record_settings(_db.session, app.config["BASE_URL"])
+    _db.session.commit()
+    _db.session.remove()
 
 
 def _empty_postgres():
@@ -106,6 +116,9 @@ def make_app(database_template, tmp_path):
         app = create_app(config)
         app.test_client_class = EnglishClient
         made.append(app)
+        if POSTGRES_URL:
+            with app.app_context():
+                _store_record_settings(app)
         return app
 
     yield factory
@@ -266,3 +279,127 @@ def outbox() -> list:
         email.message_from_bytes(storage.read(key), policy=email.policy.default)
         for key in storage.keys("outbox/")
     ]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """moto's standalone S3-compatible server on a free loopback port, for the session.
+
+    Yields the endpoint URL; ``s3_env`` points the standard ``AWS_*`` variables at it.
+    """
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port = free_port()
+    binary = Path(sys.executable).with_name("moto_server")
+    server = subprocess.Popen(
+        [str(binary), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(endpoint + "/moto-api/", timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError("moto_server did not start") from None
+            time.sleep(0.1)
+    yield endpoint
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture
+def s3_env(s3_server, monkeypatch, tmp_path):
+    """The standard AWS variables for the moto server, path-style through an AWS config file,
+    and a fresh bucket; returns the bucket name."""
+    import boto3
+
+    config = tmp_path / "aws-config"
+    config.write_text("[default]\ns3 =\n    addressing_style = path\n")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", s3_server)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test-access-key")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test-secret-key")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    bucket = f"course-{next(_counter)}-{os.getpid()}"
+    boto3.session.Session().client("s3").create_bucket(Bucket=bucket)
+    return bucket
+
+
+def pytest_collection_modifyitems(config, items):
+    """The cluster stage's tests run only inside ``.ci/cluster`` (which sets COURSE_CLUSTER)."""
+    if os.environ.get("COURSE_CLUSTER"):
+        return
+    skip = pytest.mark.skip(reason="needs the cluster started by .ci/cluster")
+    for item in items:
+        if "cluster" in item.keywords:
+            item.add_marker(skip)
+
+
+class RedisServer:
+    """Debian's redis-server on a free loopback port, with an append-only file in ``folder`` so
+    that queued jobs survive a restart (what docs/operations.md tells operators to set)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self) -> None:
+        import subprocess
+        import time
+
+        import redis
+
+        self.process = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port),
+             "--dir", str(self.folder), "--appendonly", "yes", "--appendfsync", "everysec",
+             "--save", "", "--daemonize", "no", "--loglevel", "warning"],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        client = redis.Redis.from_url(self.url, socket_connect_timeout=0.5)
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                client.ping()
+                client.close()
+                return
+            except redis.RedisError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise RuntimeError("redis-server did not start") from None
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()  # SIGTERM: redis-server flushes its append-only file
+            self.process.wait(timeout=20)
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A running ``RedisServer``; the test may stop and start it again."""
+    import shutil
+
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed (make test-setup installs it)")
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()

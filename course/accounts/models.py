@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Integer, String
+from sqlalchemy import JSON, Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from course.db import UTCDateTime, utcnow
@@ -19,8 +19,9 @@ class User(UserMixin, db.Model):
     #: Lower-cased at the service boundary; the login name.
     email: Mapped[str] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(120))
-    #: Argon2id hash (PHC string).
-    password_hash: Mapped[str] = mapped_column(String(255))
+    #: Argon2id hash (PHC string); None until the holder of an imported account sets a
+    #: password through the welcome link (nobody can sign in to it before).
+    password_hash: Mapped[str | None] = mapped_column(String(255))
     #: Preferred interface and content language: ``zh-CN`` or ``en``.
     locale: Mapped[str] = mapped_column(String(8), default="zh-CN")
     is_platform_admin: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -29,6 +30,16 @@ class User(UserMixin, db.Model):
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set when a platform admin deactivates the account: it signs in nowhere until reactivated.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set when the person's data was erased at their request (the row stays, anonymised).
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Notification kinds the person turned off (see ``course.notifications.KINDS``).
+    notification_opt_outs: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses to sign in an inactive user
+        return self.deactivated_at is None and self.deleted_at is None
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_epoch}"

@@ -19,6 +19,7 @@ from course.accounts.passwords import MIN_LENGTH, hash_password, needs_rehash, v
 from course.i18n import LOCALES
 
 RESET_SALT = "password-reset"
+WELCOME_SALT = "welcome"
 
 
 class AccountError(ValueError):
@@ -79,9 +80,26 @@ def authenticate(session: Session, email: str, password: str, now: datetime) -> 
     user = find_user_by_email(session, email)
     if not verify_password(user.password_hash if user else None, password):
         return None
+    if not user.is_active:
+        return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = now
+    session.flush()
+    return user
+
+
+def deactivate_user(session: Session, user: User, now: datetime) -> User:
+    """A platform admin closes the account everywhere; every session ends at once."""
+    if user.deactivated_at is None:
+        user.deactivated_at = now
+        user.session_epoch += 1
+        session.flush()
+    return user
+
+
+def reactivate_user(session: Session, user: User) -> User:
+    user.deactivated_at = None
     session.flush()
     return user
 
@@ -110,12 +128,17 @@ def update_profile(session: Session, user: User, display_name: str, locale: str)
 
 def _fingerprint(user: User) -> str:
     # Changes whenever the password does, so a used link (or one issued before a change) dies.
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+    # An imported account has no password yet: its fingerprint is that of the empty string.
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
 
 
-def make_reset_token(user: User, secret_key: str) -> str:
-    """A signed token for the reset link; expiry is checked when it is used."""
-    serializer = URLSafeTimedSerializer(secret_key, salt=RESET_SALT)
+def make_reset_token(user: User, secret_key: str, salt: str = RESET_SALT) -> str:
+    """A signed token for the reset link; expiry is checked when it is used.
+
+    With ``salt=WELCOME_SALT`` it is the welcome link of an imported account, which lives
+    longer (``COURSE_WELCOME_LINK_DAYS``) and cannot be used as a reset link, nor the reverse.
+    """
+    serializer = URLSafeTimedSerializer(secret_key, salt=salt)
     return serializer.dumps({"uid": user.id, "fp": _fingerprint(user)})
 
 
@@ -125,9 +148,11 @@ class ResetCheck:
     problem: str | None
 
 
-def check_reset_token(session: Session, token: str, secret_key: str, max_age: int) -> ResetCheck:
-    """Which user a reset token belongs to, or why it cannot be used."""
-    serializer = URLSafeTimedSerializer(secret_key, salt=RESET_SALT)
+def check_reset_token(
+    session: Session, token: str, secret_key: str, max_age: int, salt: str = RESET_SALT
+) -> ResetCheck:
+    """Which user a reset (or welcome) token belongs to, or why it cannot be used."""
+    serializer = URLSafeTimedSerializer(secret_key, salt=salt)
     try:
         data = serializer.loads(token, max_age=max_age)
     except SignatureExpired:
@@ -140,9 +165,11 @@ def check_reset_token(session: Session, token: str, secret_key: str, max_age: in
     return ResetCheck(user, None)
 
 
-def reset_password(session: Session, token: str, new: str, secret_key: str, max_age: int) -> User:
-    """Set a new password through a reset link; the link cannot be used again."""
-    check = check_reset_token(session, token, secret_key, max_age)
+def reset_password(
+    session: Session, token: str, new: str, secret_key: str, max_age: int, salt: str = RESET_SALT
+) -> User:
+    """Set a new password through a reset (or welcome) link; the link cannot be used again."""
+    check = check_reset_token(session, token, secret_key, max_age, salt)
     if check.user is None:
         raise AccountError(f"reset_{check.problem}")
     _set_password(check.user, new)

@@ -26,6 +26,7 @@ from course.accounts.forms import (
     ResetPasswordForm,
 )
 from course.accounts.tasks import send_mail_task
+from course.audit import service as audit
 from course.db import utcnow
 from course.extensions import db, limiter
 from course.i18n import current_locale
@@ -53,10 +54,19 @@ def login():
     if form.validate_on_submit():
         user = service.authenticate(db.session, form.email.data, form.password.data, utcnow())
         if user is not None:
+            audit.record(db.session, "sign_in.success", actor_id=user.id, subject_user_id=user.id)
             db.session.commit()
             login_user(user, remember=form.remember.data)
             return redirect(safe_next_url(request.args.get("next")) or url_for("dashboard.index"))
         metrics.SIGN_IN_FAILURES.inc()
+        known = service.find_user_by_email(db.session, form.email.data)
+        audit.record(
+            db.session,
+            "sign_in.failure",
+            subject_user_id=known.id if known else None,
+            details={"email": service.normalise_email(form.email.data)[:254]},
+        )
+        db.session.commit()
         flash(_("The email or password is not correct."), "error")
     return render_template("accounts/login.html", form=form)
 
@@ -64,6 +74,9 @@ def login():
 @bp.post("/logout")
 def logout():
     """Sign out of this browser."""
+    if current_user.is_authenticated:
+        audit.record(db.session, "sign_out", subject_user_id=current_user.id)
+        db.session.commit()
     logout_user()
     return redirect(url_for("dashboard.home"))
 
@@ -132,6 +145,24 @@ def reset_password(token: str):
         service.reset_password(db.session, token, form.password.data, secret, max_age)
         db.session.commit()
         flash(_("Your password has been changed. Please sign in."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset_password.html", form=form)
+
+
+@bp.route("/welcome/<token>", methods=["GET", "POST"])
+def welcome(token: str):
+    """Choose a first password from the welcome link of an imported account."""
+    secret = current_app.config["SECRET_KEY"]
+    max_age = current_app.config["WELCOME_LINK_DAYS"] * 86400
+    salt = service.WELCOME_SALT
+    check = service.check_reset_token(db.session, token, secret, max_age, salt)
+    if check.user is None:
+        return render_template("accounts/reset_invalid.html", problem=check.problem), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        service.reset_password(db.session, token, form.password.data, secret, max_age, salt)
+        db.session.commit()
+        flash(_("Your password has been set. Please sign in."), "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form)
 

@@ -20,6 +20,7 @@ from course.catalog import service as catalog
 from course.catalog.models import Course, CourseVersion
 from course.progress import service as progress
 from course.progress import xapi
+from course.progress.activities import choice_id
 
 MAX_REFLECTION_CHARS = 10_000
 
@@ -153,15 +154,17 @@ def choose(
         )
     )
     course = session.get(Course, play.course_id)
+    scene = next(s for s in definition["scenes"] if s["id"] == step.scene)
     progress.record(
         session,
         actor,
         "answered",
         progress.object_iri(course.slug, "scene", f"{play.case_slug}#{step.scene}"),
         now,
-        result=xapi.score_result(raw=step.score, response=step.target),
+        result=xapi.score_result(raw=step.score, response=choice_id(scene, step.choice)),
         context={"registration": play.registration},
         course=course,
+        case=definition,
     )
     if graph.scenes[step.target].ending:
         _finish(session, actor, play, graph, course, now)
@@ -186,6 +189,15 @@ def go_back(session: Session, actor, play: CasePlay, scene_id: str, now: datetim
     )
     if last is not None:
         last.undone = True
+        course = session.get(Course, play.course_id)
+        answered = progress.choice_record(
+            session,
+            actor.id,
+            progress.object_iri(course.slug, "scene", f"{play.case_slug}#{last.scene}"),
+            play.registration,
+        )
+        if answered is not None:
+            progress.void(session, actor, answered, now, course=course)
     _save_steps(play, steps, graph.start)
     session.flush()
     return play
@@ -244,6 +256,7 @@ def submit_reflections(
     if any(len(text) > MAX_REFLECTION_CHARS for text in cleaned.values()):
         raise ReflectionError(f"an answer may be at most {MAX_REFLECTION_CHARS} characters")
     course = session.get(Course, play.course_id)
+    definition = played_definition(session, play)
     for pid in prompts:
         play.reflections.append(Reflection(prompt_id=pid, text=cleaned[pid], submitted_at=now))
         progress.record(
@@ -255,6 +268,7 @@ def submit_reflections(
             result=xapi.score_result(response=cleaned[pid]),
             context={"registration": play.registration},
             course=course,
+            case=definition,
         )
     session.flush()
     return list(play.reflections)

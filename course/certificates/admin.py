@@ -15,7 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager
 
 from course import storage
 from course.accounts.models import User
@@ -29,7 +29,10 @@ from course.certificates.render import CertificateRenderError
 from course.db import utcnow
 from course.extensions import db
 from course.orgs import service as orgs_service
+from course.orgs.models import Membership
+from course.pagination import paginate
 from course.policy import require
+from course.reports import orgreport
 
 
 def _managed_org(slug: str):
@@ -50,13 +53,9 @@ def _forms(org):
     courses = db.session.scalars(select(Course).order_by(Course.slug)).all()
     course_choices = [(c.slug, c.title.get("zh-CN") or c.slug) for c in courses]
     issue_form = IssueForm(prefix="issue")
-    issue_form.user_id.choices = [
-        (m.user.id, f"{m.user.display_name} <{m.user.email}>")
-        for m in orgs_service.members(db.session, org)
-    ]
     issue_form.course_slug.choices = course_choices
     bulk_form = BulkIssueForm(prefix="bulk")
-    bulk_form.cohort_id.choices = [(c.id, c.name) for c in orgs_service.cohorts(db.session, org)]
+    bulk_form.cohort_id.choices = [(c.id, c.name) for c in orgreport.cohorts_of(db.session, org)]
     bulk_form.course_slug.choices = course_choices
     return settings_form, issue_form, bulk_form
 
@@ -79,13 +78,8 @@ def manage(slug: str):
         db.session.commit()
         flash(_("The certificate settings have been saved."), "success")
         return redirect(url_for("certificates.manage", slug=slug))
-    issued = db.session.scalars(
-        select(Certificate)
-        .options(joinedload(Certificate.user))
-        .where(Certificate.organisation_id == org.id)
-        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
-        .limit(200)
-    ).all()
+    q, status = request.args.get("q", ""), request.args.get("status") or None
+    trainee_q = request.args.get("trainee_q", "").strip()
     return render_template(
         "certificates/manage.html",
         org=org,
@@ -93,8 +87,53 @@ def manage(slug: str):
         issue_form=issue_form,
         bulk_form=bulk_form,
         revoke_form=RevokeForm(),
-        issued=issued,
+        issued=paginate(_issued_query(org, q, status)),
+        q=q,
+        status=status,
+        trainee_q=trainee_q,
+        matches=orgs_service.search_members(db.session, org, trainee_q) if trainee_q else [],
         now=utcnow(),
+    )
+
+
+def _issued_query(org, q: str, status: str | None):
+    """The organisation's certificates, newest first, by serial, name or address and status."""
+    query = (
+        select(Certificate)
+        .join(User, User.id == Certificate.user_id)
+        .options(contains_eager(Certificate.user))
+        .where(Certificate.organisation_id == org.id)
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    )
+    q = q.strip()
+    if q:
+        query = query.where(
+            Certificate.serial.contains(q, autoescape=True)
+            | Certificate.recipient_name.contains(q, autoescape=True)
+            | User.email.contains(q.lower(), autoescape=True)
+        )
+    if status in ("valid", "revoked"):
+        query = query.where(Certificate.status == status)
+    return query
+
+
+@bp.get("/orgs/<slug>/certificates/trainees.json")
+@login_required
+def trainee_search(slug: str):
+    """Members matching ``?q=`` (name, address, employee number, department), at most 20: the
+    suggestions of the trainee picker."""
+    org = _managed_org(slug)
+    found = orgs_service.search_members(db.session, org, request.args.get("q", "")[:120])
+    return jsonify(
+        results=[
+            {
+                "id": m.user.id,
+                "name": m.user.display_name,
+                "email": m.user.email,
+                "department": m.department,
+            }
+            for m in found
+        ]
     )
 
 
@@ -122,7 +161,14 @@ def issue(slug: str):
     if not form.validate_on_submit():
         flash(_("Choose a trainee and a course."), "error")
         return redirect(url_for("certificates.manage", slug=slug))
-    user = db.session.get(User, form.user_id.data)
+    user = db.session.scalar(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(User.id == form.user_id.data, Membership.organisation_id == org.id)
+    )
+    if user is None:
+        flash(_("Choose a trainee and a course."), "error")
+        return redirect(url_for("certificates.manage", slug=slug))
     course = db.session.scalars(select(Course).where(Course.slug == form.course_slug.data)).one()
     try:
         certificate = service.issue_certificate(

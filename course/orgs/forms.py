@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, DateField, EmailField, HiddenField, SelectField, StringField
+from wtforms import BooleanField, DateField, EmailField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
@@ -47,7 +47,7 @@ class StaffImportForm(FlaskForm):
 
 
 class ConfirmImportForm(FlaskForm):
-    token = HiddenField(validators=[DataRequired()])
+    """Only the CSRF token: the import to confirm is in the address."""
 
 
 class CohortForm(FlaskForm):

@@ -5,14 +5,14 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, delete, func, insert, select
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from course.accounts import service as accounts
 from course.accounts.models import User
-from course.orgs import staff_import
 from course.orgs.models import (
     ROLES,
     Assignment,
@@ -99,6 +99,81 @@ def add_member(
     return membership
 
 
+def deactivate_member(session: Session, membership: Membership, now: datetime) -> Membership:
+    """The member keeps their records but holds no role here and counts in no assignment."""
+    if membership.deactivated_at is None:
+        membership.deactivated_at = now
+        session.flush()
+    return membership
+
+
+def reactivate_member(session: Session, membership: Membership) -> Membership:
+    membership.deactivated_at = None
+    session.flush()
+    return membership
+
+
+def remove_member(session: Session, membership: Membership) -> None:
+    """The person leaves the organisation: the membership and their places in its cohorts go;
+    their learning records, attempts and certificates stay (they belong to the person)."""
+    cohort_ids = select(Cohort.id).where(Cohort.organisation_id == membership.organisation_id)
+    for place in session.scalars(
+        select(CohortMember).where(
+            CohortMember.user_id == membership.user_id, CohortMember.cohort_id.in_(cohort_ids)
+        )
+    ):
+        session.delete(place)
+    session.delete(membership)
+    session.flush()
+
+
+def membership_of(session: Session, org: Organisation, user_id: int) -> Membership | None:
+    return session.scalar(
+        select(Membership).where(
+            Membership.organisation_id == org.id, Membership.user_id == user_id
+        )
+    )
+
+
+def _matching(q: str | None):
+    """People whose name, address, employee number or department contains ``q``."""
+    q = (q or "").strip()
+    if not q:
+        return None
+    return (
+        User.display_name.contains(q, autoescape=True)
+        | User.email.contains(q.lower(), autoescape=True)
+        | Membership.employee_number.contains(q, autoescape=True)
+        | Membership.department.contains(q, autoescape=True)
+    )
+
+
+def members_query(org: Organisation, q: str | None = None, role: str | None = None) -> Select:
+    """The organisation's memberships (with their people), by name, for one page at a time."""
+    query = (
+        select(Membership)
+        .join(User, User.id == Membership.user_id)
+        .options(contains_eager(Membership.user))
+        .where(Membership.organisation_id == org.id)
+        .order_by(User.display_name, User.id)
+    )
+    matching = _matching(q)
+    if matching is not None:
+        query = query.where(matching)
+    if role in ROLES:
+        query = query.where(Membership.role == role)
+    return query
+
+
+def search_members(
+    session: Session, org: Organisation, q: str, limit: int = 20
+) -> list[Membership]:
+    """The first members matching ``q`` (the trainee picker's suggestions)."""
+    if len((q or "").strip()) < 1:
+        return []
+    return list(session.scalars(members_query(org, q).limit(limit)))
+
+
 def members(session: Session, org: Organisation) -> list[Membership]:
     return list(
         session.scalars(
@@ -168,64 +243,6 @@ def accept_invitation(
     return membership
 
 
-def _existing_people(session: Session, org: Organisation, emails: list[str]):
-    rows = session.execute(
-        select(User, Membership)
-        .outerjoin(
-            Membership,
-            (Membership.user_id == User.id) & (Membership.organisation_id == org.id),
-        )
-        .where(User.email.in_(emails))
-    )
-    return {
-        user.email: staff_import.ExistingMember(
-            name=user.display_name,
-            employee_number=membership.employee_number if membership else "",
-            department=membership.department if membership else "",
-            role=membership.role if membership else None,
-        )
-        for user, membership in rows
-    }
-
-
-def plan_staff_import(session: Session, org: Organisation, data: bytes) -> staff_import.ImportPlan:
-    """What importing the CSV would do, row by row, without changing anything."""
-    rows, _ = staff_import.parse(data)
-    existing = _existing_people(session, org, [row.email for row in rows])
-    return staff_import.plan(data, existing)
-
-
-def apply_staff_import(
-    session: Session, actor: User, org: Organisation, data: bytes, now: datetime
-) -> tuple[staff_import.ImportPlan, list[User]]:
-    """Import a clean file; returns the plan and the accounts created (to be sent a link).
-
-    Nothing is written when any row has an error.
-    """
-    plan = plan_staff_import(session, org, data)
-    if not plan.clean:
-        raise OrgError("import_has_errors")
-    created = []
-    users = {
-        user.email: user
-        for user in session.scalars(
-            select(User).where(User.email.in_([p.row.email for p in plan.rows]))
-        )
-    }
-    for row_plan in plan.rows:
-        row = row_plan.row
-        if row_plan.action == "unchanged":
-            continue
-        user = users.get(row.email)
-        if user is None:
-            user = accounts.create_user(
-                session, row.email, secrets.token_urlsafe(24), row.name, now
-            )
-            created.append(user)
-        add_member(session, org, user, row.role, now, row.employee_number, row.department)
-    return plan, created
-
-
 def create_cohort(session: Session, org: Organisation, name: str, now: datetime) -> Cohort:
     name = name.strip()
     if not name:
@@ -238,6 +255,101 @@ def create_cohort(session: Session, org: Organisation, name: str, now: datetime)
     session.add(cohort)
     session.flush()
     return cohort
+
+
+@dataclass(frozen=True)
+class CohortSummary:
+    cohort: Cohort
+    members: int
+    courses: int
+
+
+def cohort_summaries(session: Session, org: Organisation) -> list[CohortSummary]:
+    """The organisation's cohorts with member and course counts, counted in SQL."""
+    members = (
+        select(func.count())
+        .where(CohortMember.cohort_id == Cohort.id)
+        .correlate(Cohort)
+        .scalar_subquery()
+    )
+    courses = (
+        select(func.count())
+        .where(Assignment.cohort_id == Cohort.id)
+        .correlate(Cohort)
+        .scalar_subquery()
+    )
+    return [
+        CohortSummary(cohort, n_members, n_courses)
+        for cohort, n_members, n_courses in session.execute(
+            select(Cohort, members, courses)
+            .where(Cohort.organisation_id == org.id)
+            .order_by(Cohort.name)
+        )
+    ]
+
+
+def cohort_members_query(cohort: Cohort, q: str | None = None) -> Select:
+    """A cohort's members with their membership in its organisation, by name."""
+    query = (
+        select(Membership)
+        .join(User, User.id == Membership.user_id)
+        .join(
+            CohortMember,
+            (CohortMember.user_id == Membership.user_id) & (CohortMember.cohort_id == cohort.id),
+        )
+        .options(contains_eager(Membership.user))
+        .where(Membership.organisation_id == cohort.organisation_id)
+        .order_by(User.display_name, User.id)
+    )
+    matching = _matching(q)
+    return query if matching is None else query.where(matching)
+
+
+def cohort_candidates_query(cohort: Cohort, q: str | None = None) -> Select:
+    """Members of the cohort's organisation who are not in it yet, by name."""
+    inside = select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id)
+    query = (
+        select(Membership)
+        .join(User, User.id == Membership.user_id)
+        .options(contains_eager(Membership.user))
+        .where(Membership.organisation_id == cohort.organisation_id)
+        .where(Membership.user_id.not_in(inside))
+        .order_by(User.display_name, User.id)
+    )
+    matching = _matching(q)
+    return query if matching is None else query.where(matching)
+
+
+def add_cohort_members(session: Session, cohort: Cohort, user_ids: list[int]) -> int:
+    """Add members of the cohort's organisation to it (others are ignored); returns how many."""
+    allowed = set(
+        session.scalars(
+            select(Membership.user_id).where(
+                Membership.organisation_id == cohort.organisation_id,
+                Membership.user_id.in_(user_ids),
+                Membership.user_id.not_in(
+                    select(CohortMember.user_id).where(CohortMember.cohort_id == cohort.id)
+                ),
+            )
+        )
+    )
+    if allowed:
+        session.execute(
+            insert(CohortMember), [{"cohort_id": cohort.id, "user_id": uid} for uid in allowed]
+        )
+    session.flush()
+    return len(allowed)
+
+
+def remove_cohort_members(session: Session, cohort: Cohort, user_ids: list[int]) -> int:
+    """Take people out of the cohort; returns how many were in it."""
+    result = session.execute(
+        delete(CohortMember).where(
+            CohortMember.cohort_id == cohort.id, CohortMember.user_id.in_(user_ids)
+        )
+    )
+    session.flush()
+    return result.rowcount or 0
 
 
 def cohorts(session: Session, org: Organisation) -> list[Cohort]:

@@ -1,5 +1,9 @@
 """Reading a staff list (CSV) into a plan of what importing it would do. Pure: no database.
 
+There is no row limit: the upload size (``COURSE_MAX_UPLOAD_MB``) is the only bound. The
+upload request only reads the table (:func:`read_table`); checking rows (:func:`check_rows`)
+and planning (:func:`plan_rows`) run in the preview job.
+
 Accepted encodings: UTF-8 with or without a byte-order mark, and GBK/GB18030 as written by
 Chinese spreadsheet software. Header names may be English or Chinese.
 """
@@ -36,7 +40,6 @@ ROLE_NAMES = {
     "管理员": "org_admin",
 }
 REQUIRED = ("name", "email")
-MAX_ROWS = 5000
 
 
 @dataclass(frozen=True)
@@ -95,32 +98,45 @@ def decode(data: bytes) -> str:
         return data.decode("gb18030")
 
 
-def parse(data: bytes) -> tuple[list[StaffRow], list[RowError]]:
-    """Rows and row errors (by 1-based line number, the header being line 1)."""
+class HeaderError(ValueError):
+    """The file cannot be read as a staff list at all (encoding, empty, missing columns)."""
+
+
+def read_table(data: bytes) -> list[dict[str, str]]:
+    """The file's records (``{"line": n, column: value}``), by 1-based line number (the
+    header is line 1), skipping blank lines. This is all the upload request does: checking
+    each row is the preview job's work. Raises :class:`HeaderError`."""
     try:
         text = decode(data)
     except UnicodeDecodeError:
-        return [], [RowError(1, "The file is neither UTF-8 nor GBK text.")]
+        raise HeaderError("The file is neither UTF-8 nor GBK text.") from None
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if not header:
-        return [], [RowError(1, "The file is empty.")]
+        raise HeaderError("The file is empty.")
     columns = [HEADERS.get(name.strip().lower(), HEADERS.get(name.strip())) for name in header]
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
-        return [], [RowError(1, f"Missing column(s): {', '.join(missing)}.")]
-    rows: list[StaffRow] = []
-    errors: list[RowError] = []
-    seen: dict[str, int] = {}
+        raise HeaderError(f"Missing column(s): {', '.join(missing)}.")
+    records = []
     for index, values in enumerate(reader, start=2):
         if not any(value.strip() for value in values):
             continue
-        if index > MAX_ROWS + 1:
-            errors.append(RowError(index, f"More than {MAX_ROWS} rows; split the file."))
-            break
         record = {
             col: values[i].strip() for i, col in enumerate(columns) if col and i < len(values)
         }
+        record["line"] = index
+        records.append(record)
+    return records
+
+
+def check_rows(records: list[dict]) -> tuple[list[StaffRow], list[RowError]]:
+    """Valid rows and row errors: names present, addresses valid and unique, roles known."""
+    rows: list[StaffRow] = []
+    errors: list[RowError] = []
+    seen: dict[str, int] = {}
+    for record in records:
+        index = record["line"]
         problems = []
         if not record.get("name"):
             problems.append("the name is empty")
@@ -141,19 +157,29 @@ def parse(data: bytes) -> tuple[list[StaffRow], list[RowError]]:
         rows.append(
             StaffRow(
                 line=index,
-                name=record["name"],
+                name=record["name"][:120],
                 email=email,
-                employee_number=record.get("employee_number", ""),
-                department=record.get("department", ""),
+                employee_number=record.get("employee_number", "")[:64],
+                department=record.get("department", "")[:120],
                 role=role,
             )
         )
     return rows, errors
 
 
-def plan(data: bytes, existing: Mapping[str, ExistingMember]) -> ImportPlan:
-    """What importing ``data`` would do, given the people already known by e-mail."""
-    rows, errors = parse(data)
+def parse(data: bytes) -> tuple[list[StaffRow], list[RowError]]:
+    """Rows and row errors (by 1-based line number, the header being line 1)."""
+    try:
+        records = read_table(data)
+    except HeaderError as exc:
+        return [], [RowError(1, str(exc))]
+    return check_rows(records)
+
+
+def plan_rows(
+    rows: list[StaffRow], errors: list[RowError], existing: Mapping[str, ExistingMember]
+) -> ImportPlan:
+    """What importing ``rows`` would do, given the people already known by e-mail."""
     plans = []
     for row in rows:
         known = existing.get(row.email)
@@ -173,3 +199,9 @@ def plan(data: bytes, existing: Mapping[str, ExistingMember]) -> ImportPlan:
             ]
             plans.append(RowPlan(row, "update" if changes else "unchanged", changes))
     return ImportPlan(plans, errors)
+
+
+def plan(data: bytes, existing: Mapping[str, ExistingMember]) -> ImportPlan:
+    """What importing ``data`` would do, given the people already known by e-mail."""
+    rows, errors = parse(data)
+    return plan_rows(rows, errors, existing)

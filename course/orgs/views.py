@@ -8,8 +8,8 @@ from datetime import UTC, datetime, time
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -24,7 +24,7 @@ from course.accounts import service as accounts
 from course.accounts.tasks import send_mail_task
 from course.db import utcnow
 from course.extensions import db
-from course.orgs import service
+from course.orgs import imports, service
 from course.orgs.forms import (
     AssignmentForm,
     CohortForm,
@@ -34,7 +34,10 @@ from course.orgs.forms import (
     OrganisationSettingsForm,
     StaffImportForm,
 )
-from course.orgs.models import Cohort, Organisation
+from course.orgs.models import Cohort, Organisation, StaffImport, StaffImportRow
+from course.orgs.staff_import import HeaderError, read_table
+from course.orgs.tasks import apply_staff_import_task, preview_staff_import_task
+from course.pagination import paginate
 from course.policy import require
 
 bp = Blueprint("orgs", __name__)
@@ -85,11 +88,14 @@ def home(slug: str):
     """An organisation's members and cohorts, for its admins."""
     org = org_or_404(slug)
     require(current_user, "org.manage", org)
+    q, role = request.args.get("q", ""), request.args.get("role") or None
     return render_template(
         "orgs/home.html",
         org=org,
-        members=service.members(db.session, org),
-        cohorts=service.cohorts(db.session, org),
+        members=paginate(service.members_query(org, q, role)),
+        q=q,
+        role=role,
+        cohorts=service.cohort_summaries(db.session, org),
     )
 
 
@@ -195,63 +201,108 @@ def join(slug: str):
 @bp.route("/orgs/<slug>/import", methods=["GET", "POST"])
 @login_required
 def staff_import(slug: str):
-    """Upload a staff CSV and preview what each row will do."""
+    """Upload a staff CSV; it is read here and checked and previewed by a background job."""
     org = org_or_404(slug)
     require(current_user, "org.members.manage", org)
     form = StaffImportForm()
     if form.validate_on_submit():
-        data = form.file.data.read()
-        plan = service.plan_staff_import(db.session, org, data)
-        token = secrets.token_hex(16)
-        storage.save(f"imports/{org.id}/{token}.csv", data)
-        return render_template(
-            "orgs/import_preview.html",
-            org=org,
-            plan=plan,
-            confirm=ConfirmImportForm(token=token),
-        )
-    return render_template("orgs/import.html", org=org, form=form)
+        upload = form.file.data
+        try:
+            records = read_table(upload.read())
+        except HeaderError as exc:
+            form.file.errors.append(_header_error(str(exc)))
+        else:
+            job = imports.start(
+                db.session, current_user, org, records, upload.filename or "", utcnow()
+            )
+            db.session.commit()
+            preview_staff_import_task(job.id)
+            return redirect(url_for("orgs.import_status", slug=slug, import_id=job.id))
+    recent = db.session.scalars(
+        select(StaffImport)
+        .where(StaffImport.organisation_id == org.id)
+        .order_by(StaffImport.id.desc())
+        .limit(10)
+    ).all()
+    return render_template("orgs/import.html", org=org, form=form, recent=recent)
 
 
-@bp.post("/orgs/<slug>/import/confirm")
+def _header_error(message: str) -> str:
+    if message.startswith("Missing column"):
+        return _("The file needs at least the columns name and email (or 姓名 and 邮箱).")
+    if message == "The file is empty.":
+        return _("The file is empty.")
+    return _("The file is neither UTF-8 nor GBK text.")
+
+
+def _import_or_404(org: Organisation, import_id: int) -> StaffImport:
+    job = db.get_or_404(StaffImport, import_id)
+    if job.organisation_id != org.id:
+        abort(404)
+    return job
+
+
+@bp.get("/orgs/<slug>/imports/<int:import_id>")
 @login_required
-def confirm_staff_import(slug: str):
-    """Import the previewed file; nothing happens unless every row is clean."""
+def import_status(slug: str, import_id: int):
+    """An import's progress, then its preview (rows by what will happen) or its outcome."""
     org = org_or_404(slug)
     require(current_user, "org.members.manage", org)
-    form = ConfirmImportForm()
-    key = f"imports/{org.id}/{form.token.data}.csv"
-    if not form.validate_on_submit() or not form.token.data.isalnum() or not storage.exists(key):
-        abort(400)
-    try:
-        plan, created = service.apply_staff_import(
-            db.session, current_user, org, storage.read(key), utcnow()
-        )
-    except service.OrgError:
-        flash(_("The file has errors; nothing was imported."), "error")
-        return redirect(url_for("orgs.staff_import", slug=slug))
-    db.session.commit()
-    storage.delete(key)
-    for user in created:
-        token = accounts.make_reset_token(user, current_app.config["SECRET_KEY"])
-        send_mail_task(
-            user.email,
-            _("Your training account"),
-            _(
-                "An account has been created for you. Choose a password here:\n\n%(link)s",
-                link=url_for("accounts.reset_password", token=token, _external=True),
-            ),
-        )
-    flash(
-        _(
-            "Imported: %(created)d new, %(updated)d updated, %(unchanged)d unchanged.",
-            created=plan.count("create") + plan.count("join"),
-            updated=plan.count("update"),
-            unchanged=plan.count("unchanged"),
-        ),
-        "success",
+    job = _import_or_404(org, import_id)
+    action = request.args.get("action")
+    rows = None
+    if not job.running or job.state == "done":
+        query = select(StaffImportRow).where(StaffImportRow.import_id == job.id)
+        if action in imports.ACTIONS:
+            query = query.where(StaffImportRow.action == action)
+        rows = paginate(query.order_by(StaffImportRow.line), per_page=100)
+    return render_template(
+        "orgs/import_status.html",
+        org=org,
+        job=job,
+        rows=rows,
+        action=action if action in imports.ACTIONS else None,
+        counts=imports.counts_by_action(db.session, job),
+        confirm=ConfirmImportForm(),
     )
-    return redirect(url_for("orgs.home", slug=slug))
+
+
+@bp.get("/orgs/<slug>/imports/<int:import_id>.json")
+@login_required
+def import_progress(slug: str, import_id: int):
+    """An import's state and progress as JSON (polled by its page)."""
+    org = org_or_404(slug)
+    require(current_user, "org.members.manage", org)
+    job = _import_or_404(org, import_id)
+    return jsonify(
+        state=job.state,
+        running=job.running,
+        done=job.done,
+        total=job.total,
+        percent=job.percent,
+        mailed=job.mailed,
+        to_mail=job.to_mail,
+        failure=job.failure,
+        failure_line=job.failure_line,
+    )
+
+
+@bp.post("/orgs/<slug>/imports/<int:import_id>/confirm")
+@login_required
+def confirm_staff_import(slug: str, import_id: int):
+    """Start importing a clean preview; nothing happens unless every row is clean."""
+    org = org_or_404(slug)
+    require(current_user, "org.members.manage", org)
+    job = _import_or_404(org, import_id)
+    if not ConfirmImportForm().validate_on_submit():
+        abort(400)
+    if job.state != "previewed":
+        flash(_("This file cannot be imported (it has errors or was imported already)."), "error")
+        return redirect(url_for("orgs.import_status", slug=slug, import_id=job.id))
+    job.state, job.done = "importing", 0
+    db.session.commit()
+    apply_staff_import_task(job.id)
+    return redirect(url_for("orgs.import_status", slug=slug, import_id=job.id))
 
 
 @bp.post("/orgs/<slug>/cohorts")
@@ -280,12 +331,16 @@ def cohort(slug: str, cohort_id: int):
     require(current_user, "org.cohorts.manage", org)
     group = db.first_or_404(select(Cohort).filter_by(id=cohort_id, organisation_id=org.id))
     form = AssignmentForm()
-    if request.method == "POST" and request.form.get("action") == "members":
+    action = request.form.get("action") if request.method == "POST" else None
+    if action in ("add", "remove"):
         ids = [int(value) for value in request.form.getlist("member") if value.isdigit()]
-        service.set_cohort_members(db.session, group, ids)
+        if action == "add":
+            service.add_cohort_members(db.session, group, ids)
+        else:
+            service.remove_cohort_members(db.session, group, ids)
         db.session.commit()
         flash(_("The cohort's members have been saved."), "success")
-        return redirect(request.path)
+        return redirect(request.full_path)
     if form.validate_on_submit():
         due = form.due_on.data
         due_at = datetime.combine(due, time(23, 59), tzinfo=UTC) if due else None
@@ -295,12 +350,14 @@ def cohort(slug: str, cohort_id: int):
         db.session.commit()
         flash(_("The course has been assigned."), "success")
         return redirect(request.path)
-    member_ids = {member.user_id for member in group.members}
+    q, add_q = request.args.get("q", ""), request.args.get("add_q", "")
     return render_template(
         "orgs/cohort.html",
         org=org,
         cohort=group,
-        members=service.members(db.session, org),
-        member_ids=member_ids,
+        members=paginate(service.cohort_members_query(group, q)),
+        candidates=paginate(service.cohort_candidates_query(group, add_q), arg="add_page"),
+        q=q,
+        add_q=add_q,
         form=form,
     )

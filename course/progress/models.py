@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from course.db import UTCDateTime
@@ -59,12 +69,16 @@ class CourseCompletion(db.Model):
 class LearningRecord(db.Model):
     """One learning event as an xAPI-shaped statement (see docs/learning-records.md).
 
-    ``object_id`` is an IRI; site-relative ones (``/courses/...``) are expanded with the site's
-    base URL on export, so records survive a change of host name.
+    ``object_id`` is the site-relative IRI (``/courses/...``) used to find records; the complete
+    statement, with absolute IRIs under the stored IRI base, names and context, is built when the
+    event is recorded and kept in ``statement``, so it never changes afterwards.
     """
 
     __tablename__ = "learning_records"
-    __table_args__ = (Index("ix_learning_records_user_timestamp", "user_id", "timestamp"),)
+    __table_args__ = (
+        Index("ix_learning_records_user_timestamp", "user_id", "timestamp"),
+        Index("ix_learning_records_order", "timestamp", "ordinal", "id"),
+    )
 
     #: The statement id, a UUID.
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -79,3 +93,72 @@ class LearningRecord(db.Model):
     result: Mapped[dict | None] = mapped_column(JSON)
     context: Mapped[dict | None] = mapped_column(JSON)
     timestamp: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    #: Order among the statements of one transaction (they often share a timestamp).
+    ordinal: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: The complete xAPI statement, fixed when recorded (None for records made before 0004).
+    statement: Mapped[dict | None] = mapped_column(JSON)
+
+
+class RecordSettings(db.Model):
+    """How statements are written, stored once (one row) so a host change or a later setting
+    never changes a recorded statement: the IRI base and whether the actor's name is included.
+    Filled from ``COURSE_XAPI_IRI_BASE`` (default ``COURSE_BASE_URL``) and
+    ``COURSE_XAPI_ACTOR_NAME`` when the database is created (migration 0004)."""
+
+    __tablename__ = "learning_record_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    iri_base: Mapped[str] = mapped_column(String(300))
+    actor_name: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class LrsEndpoint(db.Model):
+    """An organisation's own LRS: its members' statements are sent there too."""
+
+    __tablename__ = "lrs_endpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), unique=True
+    )
+    url: Mapped[str] = mapped_column(String(500))
+    #: ``basic`` or ``oauth`` (client credentials; ``token_url`` gives the token endpoint).
+    auth: Mapped[str] = mapped_column(String(16), default="basic")
+    username: Mapped[str] = mapped_column(String(200), default="")
+    #: The password or client secret, sealed with the secret key (AES-GCM).
+    sealed_secret: Mapped[str] = mapped_column(Text, default="")
+    token_url: Mapped[str | None] = mapped_column(String(500))
+
+
+class LrsPosition(db.Model):
+    """How far statements have been sent to one LRS (``platform`` or ``org:<slug>``).
+
+    The position is the last statement sent, in (timestamp, ordinal, id) order; failures and
+    ``retry_at`` drive the back-off.
+    """
+
+    __tablename__ = "lrs_positions"
+
+    endpoint: Mapped[str] = mapped_column(String(80), primary_key=True)
+    last_timestamp: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_ordinal: Mapped[int] = mapped_column(Integer, default=0)
+    last_id: Mapped[str] = mapped_column(String(36), default="")
+    sent: Mapped[int] = mapped_column(Integer, default=0)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class LrsRefusal(db.Model):
+    """A statement an LRS refused, with its answer; it is not sent again."""
+
+    __tablename__ = "lrs_refusals"
+    __table_args__ = (UniqueConstraint("endpoint", "statement_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    endpoint: Mapped[str] = mapped_column(String(80))
+    statement_id: Mapped[str] = mapped_column(String(36))
+    status: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    refused_at: Mapped[datetime] = mapped_column(UTCDateTime)

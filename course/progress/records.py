@@ -20,7 +20,10 @@ def absolute(iri: str, base_url: str) -> str:
 
 
 def to_statement(record: LearningRecord, user: User, base_url: str) -> dict:
-    """One stored record as a complete xAPI statement."""
+    """One stored record as a complete xAPI statement: the one fixed when it was recorded, or
+    (for records made before statements were stored) one built now under ``base_url``."""
+    if record.statement is not None:
+        return record.statement
     context = copy.deepcopy(record.context or {})
     parents = context.get("contextActivities", {}).get("parent", [])
     for parent in parents:
@@ -48,7 +51,7 @@ def statements(
     query = (
         select(LearningRecord, User)
         .join(User, User.id == LearningRecord.user_id)
-        .order_by(LearningRecord.timestamp, LearningRecord.id)
+        .order_by(LearningRecord.timestamp, LearningRecord.ordinal, LearningRecord.id)
         .execution_options(yield_per=batch)
     )
     if since is not None:
@@ -65,7 +68,11 @@ def recent(session: Session, user_id: int, limit: int = 50) -> list[LearningReco
         session.scalars(
             select(LearningRecord)
             .where(LearningRecord.user_id == user_id)
-            .order_by(LearningRecord.timestamp.desc(), LearningRecord.id.desc())
+            .order_by(
+                LearningRecord.timestamp.desc(),
+                LearningRecord.ordinal.desc(),
+                LearningRecord.id.desc(),
+            )
             .limit(limit)
         )
     )

@@ -15,9 +15,15 @@ from sqlalchemy.orm import Session
 
 from course.catalog.service import current_version
 from course.orgs.models import Assignment, CohortMember
-from course.progress import outcomes, xapi
+from course.progress import outcomes, statements, xapi
 from course.progress.completion import CompletionFacts, CompletionResult, CompletionRule, evaluate
-from course.progress.models import CourseCompletion, Enrolment, LearningRecord, LessonCompletion
+from course.progress.models import (
+    CourseCompletion,
+    Enrolment,
+    LearningRecord,
+    LessonCompletion,
+    RecordSettings,
+)
 from course.progress.signals import course_completed
 
 
@@ -134,9 +140,11 @@ def _object_type(object_id: str) -> str:
     path = object_id.split("/courses/", 1)[-1].split("/")
     if len(path) >= 3 and path[1] in _OBJECT_PATHS:
         kind = _OBJECT_PATHS[path[1]]
-        return (
-            "scene" if kind == "case" and "#" in path[2] and "#reflection" not in path[2] else kind
-        )
+        if kind == "case" and "#reflection-" in path[2]:
+            return "reflection"
+        return "scene" if kind == "case" and "#" in path[2] else kind
+    if len(path) >= 3 and path[1] == "modules":
+        return "module"
     return "course"
 
 
@@ -150,11 +158,15 @@ def record(
     context: dict | None = None,
     course=None,
     object_type: str | None = None,
+    case: dict | None = None,
 ) -> LearningRecord:
     """Store one learning event as an xAPI-shaped statement.
 
     ``verb`` is a short name (``completed``) or an IRI; ``object_id`` an IRI, usually from
     :func:`object_iri`. With ``course``, the statement's context names the course as parent.
+    The complete statement (absolute IRIs under the stored IRI base, names, parent and grouping)
+    is built now and never changes; ``case`` (the case definition) describes scenes and
+    reflections as interactions.
     """
     context = dict(context or {})
     if course is not None:
@@ -172,10 +184,86 @@ def record(
         result=result or None,
         context=context or None,
         timestamp=now,
+        ordinal=_next_ordinal(session),
+    )
+    entry.statement = statements.build_statement(
+        session, entry, actor, course, case, record_settings(session)
     )
     session.add(entry)
     session.flush()
     return entry
+
+
+def void(session: Session, actor, voided: LearningRecord, now: datetime, course=None):
+    """Record a ``voided`` statement for ``voided`` (a choice the trainee stepped back from)."""
+    entry = LearningRecord(
+        id=str(uuid.uuid4()),
+        user_id=actor.id,
+        course_id=course.id if course is not None else None,
+        verb=xapi.verb_iri("voided"),
+        object_id=f"statement:{voided.id}",
+        object_type="statement",
+        timestamp=now,
+        ordinal=_next_ordinal(session),
+    )
+    entry.statement = statements.build_voiding(entry, actor, record_settings(session))
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def choice_record(
+    session: Session, user_id: int, scene_iri: str, registration: str
+) -> LearningRecord | None:
+    """The latest ``answered`` statement of a play (by registration) on a scene, not voided."""
+    rows = session.scalars(
+        select(LearningRecord)
+        .where(
+            LearningRecord.user_id == user_id,
+            LearningRecord.object_id == scene_iri,
+            LearningRecord.verb == xapi.verb_iri("answered"),
+        )
+        .order_by(LearningRecord.timestamp.desc(), LearningRecord.ordinal.desc())
+    )
+    voided = set(
+        session.scalars(
+            select(LearningRecord.object_id).where(
+                LearningRecord.user_id == user_id,
+                LearningRecord.verb == xapi.verb_iri("voided"),
+            )
+        )
+    )
+    for row in rows:
+        if (row.context or {}).get("registration") == registration:
+            return None if f"statement:{row.id}" in voided else row
+    return None
+
+
+def record_settings(session: Session) -> RecordSettings | None:
+    """The stored IRI base and actor-name choice (None before they are stored)."""
+    return session.get(RecordSettings, 1)
+
+
+def store_record_settings(
+    session: Session, iri_base: str, actor_name: bool = True, replace: bool = False
+) -> RecordSettings:
+    """Store the IRI base and actor-name choice once (at install); ``replace`` changes them
+    for statements recorded from now on (recorded ones keep theirs)."""
+    settings = session.get(RecordSettings, 1)
+    if settings is None:
+        settings = RecordSettings(id=1, iri_base=iri_base.rstrip("/"), actor_name=actor_name)
+        session.add(settings)
+    elif replace:
+        settings.iri_base, settings.actor_name = iri_base.rstrip("/"), actor_name
+    session.flush()
+    return settings
+
+
+def _next_ordinal(session: Session) -> int:
+    """A counter over the statements of this session, so equal timestamps keep their order."""
+    ordinal = session.info.get("learning_record_ordinal", 0) + 1
+    session.info["learning_record_ordinal"] = ordinal
+    return ordinal
 
 
 def completion_facts(session: Session, user_id: int, course, version) -> CompletionFacts:
@@ -239,6 +327,15 @@ def update_completion(session: Session, user, course, now: datetime) -> CourseCo
     record(
         session,
         user,
+        "passed",
+        object_iri(course.slug),
+        now,
+        result=xapi.score_result(scaled=result.final_score, success=True),
+        course=course,
+    )
+    record(
+        session,
+        user,
         "completed",
         object_iri(course.slug),
         now,
@@ -247,3 +344,38 @@ def update_completion(session: Session, user, course, now: datetime) -> CourseCo
     )
     course_completed.send(course, completion=completion, session=session, now=now)
     return completion
+
+
+def quiz_exhausted(session: Session, user, course, quiz_id: str, now: datetime) -> bool:
+    """A quiz the course requires passing has no attempt left and was never passed: record the
+    course as ``failed`` (once), as cmi5 expects. Returns whether it was recorded now."""
+    from course.catalog.service import current_version
+
+    if get_completion(session, user.id, course.id) is not None:
+        return False
+    version = current_version(session, course)
+    rule = CompletionRule.from_mapping(version.manifest.get("completion"))
+    final_exam = version.manifest.get("final_exam") or None
+    required = (quiz_id == final_exam and rule.final_exam == "passed") or (
+        quiz_id != final_exam and rule.module_quizzes == "passed"
+    )
+    course_iri = object_iri(course.slug)
+    already = session.scalar(
+        select(LearningRecord.id).where(
+            LearningRecord.user_id == user.id,
+            LearningRecord.object_id == course_iri,
+            LearningRecord.verb == xapi.verb_iri("failed"),
+        )
+    )
+    if not required or already:
+        return False
+    record(
+        session,
+        user,
+        "failed",
+        course_iri,
+        now,
+        result=xapi.score_result(success=False),
+        course=course,
+    )
+    return True

@@ -8,9 +8,10 @@ accepts. docs/learning-records.md lists the verbs and when each is sent.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 XAPI_VERSION = "1.0.3"
@@ -20,19 +21,32 @@ _ADL_ACTIVITIES = "http://adlnet.gov/expapi/activities/"
 #: The verbs the platform records, by short name.
 VERBS = {
     name: _ADL_VERBS + name
-    for name in ("experienced", "completed", "attempted", "passed", "failed", "answered")
+    for name in (
+        "experienced",
+        "completed",
+        "attempted",
+        "passed",
+        "failed",
+        "answered",
+        "voided",
+    )
 }
 
 #: xAPI activity types for the things learners act on.
 ACTIVITY_TYPES = {
     "course": _ADL_ACTIVITIES + "course",
+    "module": _ADL_ACTIVITIES + "module",
     "lesson": _ADL_ACTIVITIES + "lesson",
     "quiz": _ADL_ACTIVITIES + "assessment",
     "case": _ADL_ACTIVITIES + "simulation",
-    "scene": _ADL_ACTIVITIES + "interaction",
+    "scene": _ADL_ACTIVITIES + "cmi.interaction",
+    "reflection": _ADL_ACTIVITIES + "cmi.interaction",
 }
 
-_PATHS = {"lesson": "lessons", "quiz": "quizzes", "case": "cases"}
+#: cmi5's category for the statements that satisfy a course's move-on criteria.
+CMI5_MOVEON = "https://w3id.org/xapi/cmi5/context/categories/moveon"
+
+_PATHS = {"lesson": "lessons", "quiz": "quizzes", "case": "cases", "module": "modules"}
 
 
 @dataclass(frozen=True)
@@ -66,9 +80,10 @@ def activity_id(
     root = f"{base_url.rstrip('/')}/courses/{course_slug}"
     if kind == "course":
         return root
-    if kind == "scene":
+    if kind in ("scene", "reflection"):
         case_slug, _, scene = (slug or "").partition("#")
-        return f"{root}/cases/{case_slug}#{scene}"
+        prefix = "reflection-" if kind == "reflection" else ""
+        return f"{root}/cases/{case_slug}#{prefix}{scene}"
     return f"{root}/{_PATHS[kind]}/{slug}"
 
 
@@ -79,6 +94,8 @@ def score_result(
     success: bool | None = None,
     completion: bool | None = None,
     response: str | None = None,
+    minimum: float | None = None,
+    duration: timedelta | None = None,
 ) -> dict[str, Any]:
     """An xAPI ``result`` object with only the fields given (scaled clamped to 0..1)."""
     result: dict[str, Any] = {}
@@ -86,10 +103,11 @@ def score_result(
     if scaled is not None:
         score["scaled"] = round(min(1.0, max(0.0, float(scaled))), 4)
     if raw is not None:
-        score["raw"] = raw
+        low = min(0, raw) if minimum is None else minimum
+        score["raw"] = _number(min(max(raw, low), maximum) if maximum is not None else raw)
         if maximum is not None:
-            score["min"] = min(0, raw)
-            score["max"] = maximum
+            score["min"] = _number(low)
+            score["max"] = _number(maximum)
     if score:
         result["score"] = score
     if success is not None:
@@ -98,7 +116,95 @@ def score_result(
         result["completion"] = completion
     if response is not None:
         result["response"] = response
+    if duration is not None:
+        result["duration"] = iso_duration(duration)
     return result
+
+
+def attempt_registration(attempt_id: int, user_id: int, started_at: datetime) -> str:
+    """A stable registration UUID for one quiz attempt (the same for its start and result)."""
+    name = f"quiz-attempt:{attempt_id}:{user_id}:{iso_timestamp(started_at)}"
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+
+
+def iso_duration(span: timedelta) -> str:
+    """An ISO 8601 duration (``PT1M30.5S``), as xAPI's ``result.duration`` wants it."""
+    seconds = max(0.0, span.total_seconds())
+    hours, rest = divmod(seconds, 3600)
+    minutes, rest = divmod(rest, 60)
+    text = "PT"
+    if hours:
+        text += f"{int(hours)}H"
+    if minutes:
+        text += f"{int(minutes)}M"
+    return text + f"{round(rest, 2):g}S"
+
+
+def language_map(value: object, locales: tuple[str, ...]) -> dict[str, str]:
+    """A language map with every locale from a localised value (a string or a map)."""
+    if isinstance(value, Mapping):
+        default = next((str(v) for v in value.values() if v), "")
+        return {locale: str(value.get(locale) or default) for locale in locales}
+    return {locale: str(value or "") for locale in locales}
+
+
+def activity(
+    iri: str,
+    kind: str,
+    name: Mapping[str, str] | None = None,
+    description: Mapping[str, str] | None = None,
+    interaction: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """An Activity with its definition: type, names and descriptions, interaction details."""
+    definition: dict[str, Any] = {"type": ACTIVITY_TYPES.get(kind, kind)}
+    if name:
+        definition["name"] = dict(name)
+    if description:
+        definition["description"] = dict(description)
+    if interaction:
+        definition.update(interaction)
+    return {"objectType": "Activity", "id": iri, "definition": definition}
+
+
+def agent(actor: Actor) -> dict[str, Any]:
+    """The actor as an xAPI Agent identified by its account on this site."""
+    built: dict[str, Any] = {
+        "objectType": "Agent",
+        "account": {"homePage": actor.home_page, "name": actor.account_name},
+    }
+    if actor.name:
+        built["name"] = actor.name
+    return built
+
+
+def build(
+    statement_id: str,
+    actor: Actor,
+    verb: str,
+    target: Mapping[str, Any],
+    timestamp: datetime,
+    result: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A complete statement about ``target`` (an Activity or a StatementRef)."""
+    verb_id = verb_iri(verb)
+    built: dict[str, Any] = {
+        "id": statement_id,
+        "actor": agent(actor),
+        "verb": {"id": verb_id, "display": {"en-US": verb_name(verb_id)}},
+        "object": dict(target),
+        "timestamp": iso_timestamp(timestamp),
+        "version": XAPI_VERSION,
+    }
+    if result:
+        built["result"] = dict(result)
+    if context:
+        built["context"] = dict(context)
+    return built
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else float(value)
 
 
 def statement(

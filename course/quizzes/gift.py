@@ -1,15 +1,28 @@
-"""Read Moodle's GIFT text format into plain question records, reporting what it cannot read.
+"""Read Moodle's GIFT text format into plain question records, the way Moodle reads it.
 
-A GIFT file is a series of questions separated by blank lines::
+The rules follow Moodle's own reader (``question/format/gift/format.php``), so a file means here
+what it means in Moodle:
 
-    // a comment; "// [tag:x]" and "// [id:x]" lines tag and name the next question
-    $CATEGORY: $course$/top/Module 1
-    ::Name::[markdown]Question text {=right#feedback ~%50%half ~%-100%wrong ####general feedback}
+- questions are separated by blank lines; a line starting with ``//`` is a comment
+  (``// [tag:x]``, ``// [id:x]`` and ``// [scoring:standard]`` are read by us, ignored by Moodle);
+- a block starting with ``$CATEGORY:`` is a category change, all of it (so a question written on
+  the next line without a blank line in between is read by Moodle as part of the category's name;
+  we report it instead of losing it);
+- ``::name::`` names the question; ``[moodle]``, ``[html]``, ``[markdown]`` or ``[plain]`` gives
+  the text's format (default: Moodle's auto-format); an unknown marker stays in the text;
+- the answer block is the text between the first ``{`` and the first ``}``; no block makes a
+  description; text after the block makes a missing-word question;
+- the block's type: empty -> essay; ``#...`` -> numerical; any ``~`` -> multiple choice (one
+  answer allowed when an ``=`` is present, several otherwise); ``=`` with ``->`` -> matching;
+  exactly ``T``/``TRUE``/``F``/``FALSE`` (before any ``#``) -> true/false; else short answer;
+- weights are ``%n%`` right after ``~`` or ``=``, negative ones included; ``#`` starts an
+  answer's feedback and ``####`` the general feedback; in a numerical block everything from the
+  first ``~`` is the feedback for any other answer (``~#feedback``, a catch-all);
+- ``\\~ \\= \\# \\{ \\} \\:`` escape the special characters, ``\\\\`` is a backslash and ``\\n`` a
+  new line.
 
-Answer blocks: ``{=a ~b}`` choice, ``{T}``/``{FALSE#wrong#right}`` true/false, ``{=a =b}`` short
-answer, ``{=left -> right}`` matching, ``{#3:0.5}``/``{#1..5}``/``{#=3:0 =%50%3:1}`` numeric,
-``{}`` essay. Text after the block makes it a missing-word question. ``\\~ \\= \\# \\{ \\} \\:``
-escape the special characters and ``\\n`` is a new line.
+Each question is parsed on its own: a question that cannot be read is reported with its line and
+the others are still returned.
 """
 
 from __future__ import annotations
@@ -19,51 +32,88 @@ from dataclasses import asdict, dataclass, field
 
 from course.problems import Problem
 
-FORMATS = {"markdown": "markdown", "html": "html", "plain": "plain", "moodle": "plain"}
-ESCAPES = {"~": "~", "=": "=", "#": "#", "{": "{", "}": "}", ":": ":", "n": "\n", "\\": "\\"}
-WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
-NUMBER = r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
+#: Format markers Moodle knows, by name.
+FORMATS = ("moodle", "html", "plain", "markdown")
+DEFAULT_FORMAT = "moodle"
 CATEGORY_SKIP = {"$course$", "$system$", "$module$", "$cat1$", "$cat2$", "$cat3$", "top", ""}
+WEIGHT = re.compile(r"^%-*[0-9]{1,2}\.?[0-9]*%")
+NUMBER = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$")
+TRUE_FALSE = ("T", "TRUE", "F", "FALSE")
+
+# Escaped characters are swapped for private-use characters while the question is taken apart,
+# then put back (Moodle does the same with ``&&058;``-style placeholders).
+_BACKSLASH = "\ue05c"
+_ESCAPED = {
+    "\\:": "\ue03a",
+    "\\#": "\ue023",
+    "\\=": "\ue03d",
+    "\\{": "\ue07b",
+    "\\}": "\ue07d",
+    "\\~": "\ue07e",
+    "\\n": "\ue00a",
+}
+_RESTORE = {
+    "\ue03a": ":",
+    "\ue023": "#",
+    "\ue03d": "=",
+    "\ue07b": "{",
+    "\ue07d": "}",
+    "\ue07e": "~",
+    "\ue00a": "\n",
+}
 
 
 class GiftError(ValueError):
-    """A construct that cannot be converted; ``offset`` points into the question's source."""
+    """A question that cannot be read or converted."""
 
-    def __init__(self, message: str, offset: int = 0) -> None:
+    def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-        self.offset = offset
 
 
 @dataclass
 class GiftAnswer:
-    """One answer of a block: its text (or matching left side), weight and feedback."""
+    """One answer of a block: its text (or matching left side), fraction and feedback.
+
+    A numerical answer has ``value``/``tolerance`` or ``low``/``high``, or ``any`` (Moodle's
+    ``*``, the catch-all written as ``~#feedback``).
+    """
 
     text: str
     fraction: float
     feedback: str | None = None
+    format: str | None = None
     right: str | None = None
     value: float | None = None
     tolerance: float | None = None
     low: float | None = None
     high: float | None = None
+    any: bool = False
 
 
 @dataclass
 class GiftQuestion:
-    """A parsed GIFT question, before it becomes one of our question types."""
+    """A parsed GIFT question, before it becomes one of our question types.
+
+    ``kind`` is Moodle's type name: ``description``, ``essay``, ``numerical``, ``multichoice``,
+    ``match``, ``truefalse`` or ``shortanswer``. ``single`` tells a multiple-choice question
+    allows one pick (an ``=`` answer is present) or several.
+    """
 
     line: int
     kind: str
     name: str | None
     text: str
-    format: str | None
+    format: str
     answers: list[GiftAnswer] = field(default_factory=list)
     general_feedback: str | None = None
     category: str | None = None
     tags: list[str] = field(default_factory=list)
     id: str | None = None
     true_false: bool | None = None
+    single: bool | None = None
+    #: ``standard`` when our own exporter marked the question as graded by our rules.
+    scoring: str | None = None
 
     def as_json(self) -> dict:
         """The record as plain values (for ``--json``)."""
@@ -71,45 +121,57 @@ class GiftQuestion:
 
 
 def parse_gift(text: str, filename: str) -> tuple[list[GiftQuestion], list[Problem]]:
-    """Every question of a GIFT file, or the problems (a file with problems converts nothing)."""
+    """Every question that could be read, and a problem for each one that could not."""
     questions: list[GiftQuestion] = []
     problems: list[Problem] = []
     category: str | None = None
-    pending_tags: list[str] = []
-    pending_id: str | None = None
     for start, lines in _blocks(text):
+        tags: list[str] = []
+        qid: str | None = None
+        scoring: str | None = None
         body: list[str] = []
-        for line in lines:
+        first = start
+        for offset, line in enumerate(lines):
             stripped = line.strip()
             if stripped.startswith("//"):
-                for key, value in re.findall(r"\[(tag|id):([^\]]+)\]", stripped):
+                for key, value in re.findall(r"\[(tag|id|scoring):([^\]]+)\]", stripped):
                     if key == "tag":
-                        pending_tags.append(value.strip())
+                        tags.append(value.strip())
+                    elif key == "id":
+                        qid = value.strip()
                     else:
-                        pending_id = value.strip()
-            elif stripped.startswith("$CATEGORY:") and not body:
-                category = category_tag(stripped[len("$CATEGORY:") :])
-            else:
-                body.append(line)
-        while body and not body[0].strip():
-            body.pop(0)
-        if not body:
+                        scoring = value.strip()
+                continue
+            if not body:
+                first = start + offset
+            body.append(line)
+        source = "\n".join(body).strip()
+        if not source:
             continue
-        source = "\n".join(body)
-        first = start + next(i for i, line in enumerate(lines) if line in body)
+        if source.startswith("$CATEGORY:"):
+            name, _, rest = source[len("$CATEGORY:") :].partition("\n")
+            if rest.strip():
+                problems.append(
+                    Problem(
+                        filename,
+                        first + 1,
+                        "a question follows a $CATEGORY line without a blank line; Moodle reads "
+                        "the whole block as the category's name",
+                    )
+                )
+            category = category_tag(name)
+            continue
         try:
             question = parse_question(source, first)
         except GiftError as error:
-            problems.append(
-                Problem(filename, first + source[: error.offset].count("\n"), error.message)
-            )
-        else:
-            question.category = category
-            question.tags = ([category] if category else []) + pending_tags
-            question.id = pending_id
-            questions.append(question)
-        pending_tags, pending_id = [], None
-    return ([] if problems else questions), problems
+            problems.append(Problem(filename, first, error.message))
+            continue
+        question.category = category
+        question.tags = ([category] if category else []) + tags
+        question.id = qid
+        question.scoring = scoring
+        questions.append(question)
+    return questions, problems
 
 
 def category_tag(path: str) -> str | None:
@@ -137,186 +199,210 @@ def _blocks(text: str):
         yield start, block
 
 
+def protect(text: str) -> str:
+    """Swap escaped characters for placeholders (``\\\\`` becomes a plain backslash)."""
+    text = text.replace("\\\\", _BACKSLASH)
+    for escaped, placeholder in _ESCAPED.items():
+        text = text.replace(escaped, placeholder)
+    return text.replace(_BACKSLASH, "\\")
+
+
+def restore(text: str) -> str:
+    """Put the escaped characters back."""
+    for placeholder, char in _RESTORE.items():
+        text = text.replace(placeholder, char)
+    return text
+
+
+def with_format(text: str, default: str) -> tuple[str, str]:
+    """(text, format): a leading known ``[marker]`` sets the format; the text is trimmed."""
+    fmt = default
+    if text.startswith("["):
+        end = text.find("]")
+        if end > 0 and text[1:end] in FORMATS:
+            fmt, text = text[1:end], text[end + 1 :]
+    return restore(text).strip(), fmt
+
+
 def parse_question(source: str, line: int) -> GiftQuestion:
-    """Parse one question's source (a block without comments)."""
-    rest, offset, name = source.lstrip(), len(source) - len(source.lstrip()), None
-    if rest.startswith("::"):
-        end = _find(rest, "::", 2)
+    """Parse one question's source (a block without comments) as Moodle does."""
+    text = protect(source.strip())
+    name = None
+    if text.startswith("::"):
+        text = text[2:]
+        end = text.find("::")
         if end < 0:
-            raise GiftError("the question name is not closed with '::'", offset)
-        name = unescape(rest[2:end]).strip()
-        rest, offset = rest[end + 2 :], offset + end + 2
-    stripped = rest.lstrip()
-    offset += len(rest) - len(stripped)
-    rest, fmt = stripped, None
-    marker = re.match(r"^\[(\w+)\]", rest)
-    if marker:
-        if marker.group(1).lower() not in FORMATS:
-            raise GiftError(f"unknown text format [{marker.group(1)}]", offset)
-        fmt = FORMATS[marker.group(1).lower()]
-        rest, offset = rest[marker.end() :], offset + marker.end()
-    opening = _find(rest, "{")
-    if opening < 0:
-        raise GiftError(
-            "a question without an answer block '{...}' (a description) cannot be converted", offset
-        )
-    closing = _find(rest, "}", opening + 1)
-    if closing < 0:
-        raise GiftError("the answer block is not closed with '}'", offset + opening)
-    if _find(rest, "{", closing + 1) >= 0:
-        raise GiftError(
-            "a question with more than one answer block cannot be converted", offset + closing
-        )
-    before, block, after = rest[:opening], rest[opening + 1 : closing], rest[closing + 1 :]
-    text = unescape(before).strip()
-    if after.strip():
-        text = f"{unescape(before).rstrip()} {{_}} {unescape(after).lstrip()}".strip()
-    question = GiftQuestion(line=line, kind="", name=name, text=text, format=fmt)
-    _parse_block(question, block, offset + opening + 1)
-    if not question.text:
-        raise GiftError("the question has no text", offset)
+            raise GiftError("the question name is not closed with '::'")
+        name = restore(text[:end]).strip()
+        text = text[end + 2 :].strip()
+    start, finish = text.find("{"), text.find("}")
+    if start < 0 and finish < 0:
+        body, fmt = with_format(text, DEFAULT_FORMAT)
+        if not body:
+            raise GiftError("the question has no text")
+        return GiftQuestion(line=line, kind="description", name=name, text=body, format=fmt)
+    if start < 0 or finish < 0 or finish < start:
+        raise GiftError("the answer block is not closed: '{' and '}' do not pair up")
+    if text.find("{", finish) >= 0:
+        raise GiftError("a question with more than one answer block cannot be converted")
+    block = text[start + 1 : finish].strip()
+    if text.endswith("}"):
+        question_text = text[:start] + text[finish + 1 :]
+    else:
+        question_text = text[:start] + "{_}" + text[finish + 1 :]
+    general = None
+    separator = block.rfind("####")
+    if separator >= 0:
+        general = block[separator + 4 :]
+        block = block[:separator].strip()
+    body, fmt = with_format(question_text, DEFAULT_FORMAT)
+    if not body or body == "{_}":
+        raise GiftError("the question has no text")
+    question = GiftQuestion(line=line, kind="", name=name, text=body, format=fmt)
+    if general is not None:
+        question.general_feedback = with_format(general.strip(), fmt)[0] or None
+    _read_block(question, block)
     return question
 
 
-def _parse_block(question: GiftQuestion, block: str, offset: int) -> None:
-    parts = _split(block, "####")
-    if len(parts) > 2:
-        raise GiftError("general feedback '####' is given twice", offset)
-    if len(parts) == 2:
-        question.general_feedback = unescape(parts[1]).strip() or None
-    body = parts[0].strip()
-    if not body:
+def _read_block(question: GiftQuestion, block: str) -> None:
+    fmt = question.format
+    if block == "":
         question.kind = "essay"
-        return
-    if body.startswith("#"):
+    elif block.startswith("#"):
         question.kind = "numerical"
-        question.answers = _numeric_answers(body[1:], offset)
-        return
-    head = _split(body, "#")
-    if head[0].strip().upper() in ("T", "TRUE", "F", "FALSE"):
-        if len(head) > 3:
-            raise GiftError("true/false takes at most two feedbacks: '#wrong#right'", offset)
-        question.kind = "truefalse"
-        question.true_false = head[0].strip().upper().startswith("T")
-        feedback = [unescape(part).strip() or None for part in head[1:]] + [None, None]
-        question.answers = [
-            GiftAnswer(text="wrong", fraction=0.0, feedback=feedback[0]),
-            GiftAnswer(text="right", fraction=1.0, feedback=feedback[1]),
-        ]
-        return
-    tokens = _tokens(body, offset)
-    answers = [_answer(sign, raw, at) for sign, raw, at in tokens]
-    signs = {sign for sign, _, _ in tokens}
-    if any(answer.right is not None for answer in answers):
-        if signs != {"="} or any(answer.right is None for answer in answers):
-            raise GiftError("a matching block must write every answer as '=left -> right'", offset)
-        if any(answer.feedback for answer in answers):
-            raise GiftError("matching answers cannot carry feedback", offset)
-        question.kind = "matching"
-    elif signs == {"="}:
-        question.kind = "shortanswer"
-    else:
+        question.answers = _numerical(block[1:], fmt)
+    elif "~" in block:
         question.kind = "multichoice"
-    question.answers = answers
-
-
-def _tokens(body: str, offset: int) -> list[tuple[str, str, int]]:
-    """Split an answer block at each unescaped '=' or '~' that starts an answer."""
-    tokens: list[tuple[str, str, int]] = []
-    stripped = body.lstrip()
-    lead = len(body) - len(stripped)
-    if not stripped or stripped[0] not in "=~":
-        raise GiftError("each answer must start with '=' (right) or '~' (wrong)", offset + lead)
-    index = lead
-    while index < len(body):
-        sign = body[index]
-        end = index + 1
-        while end < len(body):
-            char = body[end]
-            if char == "\\":
-                end += 2
-                continue
-            if char in "=~":
-                break
-            end += 1
-        tokens.append((sign, body[index + 1 : end], offset + index))
-        index = end
-    return tokens
-
-
-def _answer(sign: str, raw: str, offset: int) -> GiftAnswer:
-    fraction = 1.0 if sign == "=" else 0.0
-    raw = raw.strip()
-    weight = WEIGHT.match(raw)
-    if weight:
-        fraction = float(weight.group(1)) / 100
-        raw = raw[weight.end() :]
-        if not -1 <= fraction <= 1:
-            raise GiftError(f"the weight {weight.group(0)} is outside -100%..100%", offset)
-    parts = _split(raw, "#")
-    if len(parts) > 2:
-        raise GiftError("an answer takes one '#feedback'", offset)
-    feedback = unescape(parts[1]).strip() or None if len(parts) == 2 else None
-    arrow = _find(parts[0], "->")
-    if arrow >= 0:
-        left, right = unescape(parts[0][:arrow]).strip(), unescape(parts[0][arrow + 2 :]).strip()
-        if not right:
-            raise GiftError("a matching answer needs a right-hand side after '->'", offset)
-        return GiftAnswer(text=left, fraction=fraction, feedback=feedback, right=right)
-    text = unescape(parts[0]).strip()
-    if not text:
-        raise GiftError("an answer is empty", offset)
-    return GiftAnswer(text=text, fraction=fraction, feedback=feedback)
-
-
-def _numeric_answers(body: str, offset: int) -> list[GiftAnswer]:
-    stripped = body.strip()
-    listed = stripped[:1] in ("=", "~")
-    entries = _tokens(stripped, offset) if listed else [("=", stripped, offset)]
-    answers = []
-    for sign, raw, at in entries:
-        answer = _answer(sign, raw, at)
-        spec = answer.text.replace(" ", "")
-        tolerance = re.fullmatch(f"({NUMBER})(?::({NUMBER}))?", spec)
-        span = re.fullmatch(f"({NUMBER})\\.\\.({NUMBER})", spec)
-        if tolerance:
-            answer.value = float(tolerance.group(1))
-            answer.tolerance = abs(float(tolerance.group(2) or 0))
-        elif span and float(span.group(1)) <= float(span.group(2)):
-            answer.low, answer.high = float(span.group(1)), float(span.group(2))
+        question.single = "=" in block
+        question.answers = _choices(block, fmt)
+    elif "=" in block and "->" in block:
+        question.kind = "match"
+        question.answers = _pairs(block, fmt)
+    else:
+        check = block[: block.find("#")].strip() if block.find("#") > 0 else block
+        if check in TRUE_FALSE:
+            question.kind = "truefalse"
+            question.true_false = check.startswith("T")
+            parts = [part.strip() for part in block.split("#", 2)] + ["", ""]
+            wrong, right = (with_format(p, fmt)[0] or None for p in parts[1:3])
+            question.answers = [
+                GiftAnswer(text="wrong", fraction=0.0, feedback=wrong),
+                GiftAnswer(text="right", fraction=1.0, feedback=right),
+            ]
         else:
-            raise GiftError(
-                f"{answer.text!r} is not a number, 'number:tolerance' or 'low..high'", at
-            )
+            question.kind = "shortanswer"
+            question.answers = _short_answers(block, fmt)
+
+
+def _pieces(block: str, separator: str) -> list[str]:
+    parts = block.split(separator)
+    if parts and not parts[0].strip():
+        parts.pop(0)
+    return [part.strip() for part in parts]
+
+
+def _weight(answer: str, default: float) -> tuple[float, str]:
+    match = WEIGHT.match(answer)
+    if not match:
+        return default, answer
+    try:
+        weight = float(match.group(0).strip("%").lstrip("-")) / 100
+    except ValueError:
+        return default, answer
+    if match.group(0).startswith("%-"):
+        weight = -weight
+    if not -1 <= weight <= 1:
+        raise GiftError(f"the weight {match.group(0)} is outside -100%..100%")
+    return weight, answer[match.end() :]
+
+
+def _comment(answer: str, fmt: str) -> GiftAnswer:
+    text, _, feedback = answer.partition("#")
+    body, answer_format = with_format(text.strip(), fmt)
+    return GiftAnswer(
+        text=body,
+        fraction=0.0,
+        feedback=with_format(feedback.strip(), fmt)[0] or None,
+        format=answer_format,
+    )
+
+
+def _choices(block: str, fmt: str) -> list[GiftAnswer]:
+    answers = []
+    for raw in _pieces(block.replace("=", "~="), "~"):
+        if raw.startswith("="):
+            weight, raw = 1.0, raw[1:]
+        else:
+            weight, raw = _weight(raw, 0.0)
+        answer = _comment(raw, fmt)
+        answer.fraction = weight
         answers.append(answer)
+    if len(answers) < 2:
+        raise GiftError("a multiple-choice question needs at least two answers")
     return answers
 
 
-def _find(text: str, needle: str, start: int = 0) -> int:
-    """Index of the first unescaped ``needle`` at or after ``start``, or -1."""
-    index = start
-    while index < len(text):
-        if text[index] == "\\":
-            index += 2
-            continue
-        if text.startswith(needle, index):
-            return index
-        index += 1
-    return -1
+def _pairs(block: str, fmt: str) -> list[GiftAnswer]:
+    answers = []
+    for raw in _pieces(block, "="):
+        if "->" not in raw:
+            raise GiftError("a matching block must write every answer as '=left -> right'")
+        left, _, right = raw.partition("->")
+        text, answer_format = with_format(left.strip(), fmt)
+        answers.append(
+            GiftAnswer(text=text, fraction=1.0, right=restore(right).strip(), format=answer_format)
+        )
+    if len(answers) < 2:
+        raise GiftError("a matching question needs at least two answers")
+    return answers
 
 
-def _split(text: str, separator: str) -> list[str]:
-    """Split at every unescaped ``separator``."""
-    parts, start = [], 0
-    while True:
-        found = _find(text, separator, start)
-        if found < 0:
-            parts.append(text[start:])
-            return parts
-        parts.append(text[start:found])
-        start = found + len(separator)
+def _short_answers(block: str, fmt: str) -> list[GiftAnswer]:
+    answers = []
+    for raw in _pieces(block, "="):
+        weight, raw = _weight(raw, 1.0)
+        answer = _comment(raw, fmt)
+        answer.fraction = weight
+        answers.append(answer)
+    if not answers:
+        raise GiftError("a short-answer question needs at least one answer")
+    return answers
+
+
+def _numerical(block: str, fmt: str) -> list[GiftAnswer]:
+    catch_all = None
+    if "~" in block:
+        block, catch_all = block[: block.find("~")], block[block.find("~") :]
+    answers = []
+    for raw in _pieces(block, "="):
+        weight, raw = _weight(raw, 1.0)
+        answer = _comment(raw, fmt)
+        answer.fraction = weight
+        spec = answer.text.replace(" ", "")
+        if spec.find("..") > 0:
+            low, high = spec.split("..", 1)
+            if not (NUMBER.match(low) and NUMBER.match(high)) or float(low) > float(high):
+                raise GiftError(f"{answer.text!r} is not a range 'low..high'")
+            answer.low, answer.high = float(low), float(high)
+        elif spec.find(":") > 0:
+            value, tolerance = spec.split(":", 1)
+            if not (NUMBER.match(value) and NUMBER.match(tolerance)):
+                raise GiftError(f"{answer.text!r} is not 'number:tolerance'")
+            answer.value, answer.tolerance = float(value), abs(float(tolerance))
+        elif NUMBER.match(spec):
+            answer.value, answer.tolerance = float(spec), 0.0
+        else:
+            raise GiftError(f"{answer.text!r} is not a number, 'number:tolerance' or 'low..high'")
+        answers.append(answer)
+    if not answers:
+        raise GiftError("a numerical question needs at least one answer")
+    if catch_all is not None:
+        feedback = _comment(catch_all[1:], fmt).feedback
+        answers.append(GiftAnswer(text="*", fraction=0.0, feedback=feedback, any=True))
+    return answers
 
 
 def unescape(text: str) -> str:
     """Undo GIFT's backslash escapes."""
-    return re.sub(r"\\(.)", lambda m: ESCAPES.get(m.group(1), "\\" + m.group(1)), text)
+    return restore(protect(text))

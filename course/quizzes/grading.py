@@ -14,6 +14,10 @@ Response shapes, by question type:
 - ``ordering``: the item ids in the order the trainee put them.
 - ``numeric``: the typed text (a number; full-width digits and a trailing unit are accepted).
 - ``essay``: the typed text.
+
+A question may say ``scoring: moodle`` (single, multiple, short, numeric): it is then graded by
+Moodle's rule for its type, so a question imported from Moodle scores as it did there. Without
+it (``standard``) the rules below apply unchanged.
 """
 
 from __future__ import annotations
@@ -51,8 +55,25 @@ def grade(question: dict, response: object) -> Grade:
     return RULES[question["type"]](question, response)
 
 
+def moodle_match(answer: str, response: str, normalise: bool = False) -> bool:
+    """Moodle's short-answer comparison: ``*`` matches any run of characters (``\\*`` is a star),
+    case is ignored, the response is trimmed, inner spaces count. With ``normalise`` both sides
+    are folded first (full-width to half-width, no white space), as our standard rule does."""
+    answer = unicodedata.normalize("NFC", answer)
+    response = unicodedata.normalize("NFC", response).strip()
+    if normalise:
+        answer = WHITESPACE.sub("", unicodedata.normalize("NFKC", answer))
+        response = WHITESPACE.sub("", unicodedata.normalize("NFKC", response))
+    parts = re.split(r"(?<!\\)\*+", answer)
+    pattern = ".*".join(re.escape(part.replace("\\*", "*")) for part in parts)
+    return re.fullmatch(pattern, response, re.IGNORECASE | re.DOTALL) is not None
+
+
 def grade_single(question: dict, response: object) -> Grade:
-    """The correct option scores 1; a wrong one its ``credit`` (0 unless the author gave some)."""
+    """The correct option scores 1; a wrong one its ``credit`` (0 unless the author gave some).
+
+    Under Moodle's scoring the chosen option's fraction is the score, negative ones included.
+    """
     for option in question["options"]:
         if option["id"] == response:
             return Grade(float(option["credit"]), _some(option["feedback"]))
@@ -66,6 +87,8 @@ def grade_multiple(question: dict, response: object) -> Grade:
     """
     picked = set(response or ()) if isinstance(response, (list, tuple, set)) else set()
     options = question["options"]
+    if question.get("scoring") == "moodle":
+        return grade_multiple_moodle(question, picked)
     correct = sum(1 for option in options if option["correct"])
     right = sum(1 for option in options if option["id"] in picked and option["correct"])
     wrong = sum(1 for option in options if option["id"] in picked and not option["correct"])
@@ -73,6 +96,13 @@ def grade_multiple(question: dict, response: object) -> Grade:
         option["feedback"] for option in options if option["id"] in picked and option["feedback"]
     )
     return Grade(_clamp((right - wrong) / correct), feedback)
+
+
+def grade_multiple_moodle(question: dict, picked: set) -> Grade:
+    """Moodle's multiple response: the sum of the picked options' fractions, within 0..1."""
+    chosen = [option for option in question["options"] if option["id"] in picked]
+    feedback = tuple(option["feedback"] for option in chosen if option["feedback"])
+    return Grade(_clamp(sum(option["fraction"] for option in chosen)), feedback)
 
 
 def grade_true_false(question: dict, response: object) -> Grade:
@@ -87,8 +117,22 @@ def grade_short(question: dict, response: object) -> Grade:
     """The best credit among accepted answers equal to the response once both are folded.
 
     The ``pattern``, when given, is matched in full against the folded response (full credit).
+    With ``normalise: false`` answers are compared as typed, ignoring only case and the spaces
+    around them. Under Moodle's scoring the first matching answer (``*`` as a wildcard) counts.
     """
     if not isinstance(response, str) or not fold(response):
+        return Grade(0.0)
+    normalise = question.get("normalise", True)
+    if question.get("scoring") == "moodle":
+        for entry in question["accept"]:
+            if moodle_match(entry["answer"], response, normalise):
+                return Grade(float(entry["credit"]), _some(entry["feedback"]))
+        return Grade(0.0)
+    if not normalise:
+        given = _as_typed(response)
+        for entry in sorted(question["accept"], key=lambda e: -e["credit"]):
+            if _as_typed(entry["answer"]) == given:
+                return Grade(float(entry["credit"]), _some(entry["feedback"]))
         return Grade(0.0)
     given = fold(response)
     best = None
@@ -133,19 +177,27 @@ def grade_ordering(question: dict, response: object) -> Grade:
 
 
 def grade_numeric(question: dict, response: object) -> Grade:
-    """The best credit among answers whose tolerance or range contains the number given."""
+    """The best credit among answers whose tolerance or range contains the number given.
+
+    An answer ``*`` matches any number. Under Moodle's scoring the first match counts.
+    """
     number = parse_number(response, question.get("unit"))
     if number is None:
         return Grade(0.0)
+    first = question.get("scoring") == "moodle"
     best = None
     for answer in question["answers"]:
-        if answer["range"] is not None:
+        if answer.get("any"):
+            hit = True
+        elif answer["range"] is not None:
             low, high = answer["range"]
             hit = low <= number <= high
         else:
             hit = abs(number - answer["value"]) <= answer["tolerance"] + 1e-9
         if hit and (best is None or answer["credit"] > best["credit"]):
             best = answer
+            if first:
+                break
     if best is None:
         return Grade(0.0)
     return Grade(float(best["credit"]), _some(best["feedback"]))
@@ -196,6 +248,10 @@ def total_score(parts: list[tuple[float, float | None]]) -> float | None:
     if weight <= 0:
         return 0.0
     return _clamp(sum(points * score for points, score in parts) / weight)  # type: ignore[operator]
+
+
+def _as_typed(text: str) -> str:
+    return unicodedata.normalize("NFC", text).strip().casefold()
 
 
 def _clamp(value: float) -> float:

@@ -97,3 +97,49 @@ class EssayGrading(db.Model):
     graded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     attempt: Mapped[QuizAttempt] = relationship(back_populates="essays")
+
+
+class QuizItemSums(db.Model):
+    """Running sums over every graded attempt of one question, per quiz version: what item
+    analysis needs (facility, and the item-rest correlation) without reading any attempt.
+
+    Updated by ``itemsums.record`` in the transaction that grades an attempt. An attempt's
+    *rest* score for a question is the mean score of its other graded questions.
+    """
+
+    __tablename__ = "quiz_item_sums"
+    __table_args__ = (UniqueConstraint("course_id", "quiz_id", "version_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    quiz_id: Mapped[str] = mapped_column(String(120))
+    version_id: Mapped[int] = mapped_column(ForeignKey("course_versions.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(120))
+    #: Graded answers, and the sum of their scores (0..1 each).
+    responses: Mapped[int] = mapped_column(Integer, default=0)
+    score_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    #: Answers in attempts with at least one other graded question (those have a rest score),
+    #: and the sums the Pearson correlation of score and rest score is computed from.
+    paired: Mapped[int] = mapped_column(Integer, default=0)
+    paired_score_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    paired_score_squares: Mapped[float] = mapped_column(Float, default=0.0)
+    rest_sum: Mapped[float] = mapped_column(Float, default=0.0)
+    rest_squares: Mapped[float] = mapped_column(Float, default=0.0)
+    products: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class QuizOptionCount(db.Model):
+    """How many graded answers to a choice question picked an option, per quiz version."""
+
+    __tablename__ = "quiz_option_counts"
+    __table_args__ = (
+        UniqueConstraint("course_id", "quiz_id", "version_id", "question_id", "option_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
+    quiz_id: Mapped[str] = mapped_column(String(120))
+    version_id: Mapped[int] = mapped_column(ForeignKey("course_versions.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(String(120))
+    option_id: Mapped[str] = mapped_column(String(120))
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -10,16 +10,19 @@ from course.yamlsource import Path
 
 TYPES = ("single", "multiple", "true_false", "short", "matching", "ordering", "numeric", "essay")
 LEVELS = ("remember", "understand", "apply", "analyse")
-FORMATS = ("markdown", "html", "plain")
+FORMATS = ("markdown", "html", "plain", "moodle")
+#: ``standard``: our rules (grading.py); ``moodle``: Moodle's rules for the type, so a question
+#: imported from Moodle grades exactly as it did there (docs/authoring.md, "Scoring").
+SCORINGS = ("standard", "moodle")
 COMMON = {"id", "type", "tags", "objectives", "level", "points", "text", "feedback", "format"}
 FIELDS = {
-    "single": {"options"},
-    "multiple": {"options"},
+    "single": {"options", "scoring"},
+    "multiple": {"options", "scoring"},
     "true_false": {"answer", "feedback_true", "feedback_false"},
-    "short": {"accept", "pattern"},
+    "short": {"accept", "pattern", "scoring", "normalise"},
     "matching": {"pairs", "distractors"},
     "ordering": {"items"},
-    "numeric": {"answer", "tolerance", "range", "answers", "unit"},
+    "numeric": {"answer", "tolerance", "range", "answers", "unit", "scoring"},
     "essay": {"rubric", "min_words"},
 }
 
@@ -48,6 +51,8 @@ def check_question(check: Checker, raw: object, path: Path) -> dict | None:
     if kind is None:
         return None
     check.unknown_keys(item, COMMON | FIELDS[kind], path)
+    if "scoring" in FIELDS[kind]:
+        question["scoring"] = check.choice(item, "scoring", path, SCORINGS, "standard")
     question.update(KEY_CHECKS[kind](check, item, path))
     if len(check.problems) > before:
         return None
@@ -65,6 +70,8 @@ def _options(check: Checker, item: dict, path: Path, kind: str) -> dict:
     if not isinstance(raw, list) or len(raw) < 2:
         check.problem(path + ("options",), "'options' must list at least two options")
         return {"options": []}
+    if item.get("scoring") == "moodle":
+        return _fraction_options(check, raw, path, kind)
     options, seen = [], set()
     for index, value in enumerate(raw):
         where = path + ("options", index)
@@ -103,6 +110,46 @@ def _options(check: Checker, item: dict, path: Path, kind: str) -> dict:
     if kind == "multiple" and right < 1:
         check.problem(
             path + ("options",), "a multiple-response question needs at least one correct option"
+        )
+    return {"options": options}
+
+
+def _fraction_options(check: Checker, raw: list, path: Path, kind: str) -> dict:
+    """Options under Moodle's scoring: each carries its ``fraction`` (-1..1) of the mark.
+
+    As in Moodle, a single-choice question needs an option worth 100%, and the positive
+    fractions of a multiple-response question add up to 100%. ``correct`` (shown in reviews and
+    reports) is derived: the 100% options of a single choice, the positive ones otherwise.
+    """
+    options, seen = [], set()
+    for index, value in enumerate(raw):
+        where = path + ("options", index)
+        option = check.mapping(value, where, "an option")
+        if option is None:
+            continue
+        check.unknown_keys(option, {"id", "text", "fraction", "feedback"}, where)
+        option_id = check.slug(option, "id", where)
+        if option_id in seen:
+            check.problem(where + ("id",), f"option id {option_id!r} is used twice")
+        seen.add(option_id)
+        fraction = check.number(option, "fraction", where, default=0.0, low=-1, high=1)
+        fraction = float(fraction or 0.0)
+        options.append(
+            {
+                "id": option_id,
+                "text": check.localised(option, "text", where),
+                "correct": fraction >= 0.99999 if kind == "single" else fraction > 0,
+                "credit": fraction,
+                "fraction": fraction,
+                "feedback": check.localised(option, "feedback", where, required=False),
+            }
+        )
+    fractions = [option["fraction"] for option in options]
+    if kind == "single" and fractions and max(fractions) < 0.99999:
+        check.problem(path + ("options",), "one option must be worth 100% ('fraction: 1')")
+    if kind == "multiple" and round(sum(f for f in fractions if f > 0), 2) != 1:
+        check.problem(
+            path + ("options",), "the positive fractions of the options must add up to 1 (100%)"
         )
     return {"options": options}
 
@@ -155,7 +202,12 @@ def _short(check: Checker, item: dict, path: Path) -> dict:
             )
     if accept and max(entry["credit"] or 0 for entry in accept) < 1 and pattern is None:
         check.problem(path + ("accept",), "at least one accepted answer must give full credit")
-    return {"accept": accept, "pattern": None if pattern is None else str(pattern)}
+    normalise = check.boolean(item, "normalise", path, item.get("scoring") != "moodle")
+    return {
+        "accept": accept,
+        "pattern": None if pattern is None else str(pattern),
+        "normalise": normalise,
+    }
 
 
 def _matching(check: Checker, item: dict, path: Path) -> dict:
@@ -241,8 +293,19 @@ def _numeric_answer(check: Checker, value: object, where: Path, listed: bool) ->
         return None
     if listed:
         check.unknown_keys(entry, {"answer", "tolerance", "range", "credit", "feedback"}, where)
-    result = {"value": None, "tolerance": 0.0, "range": None, "credit": 1.0, "feedback": None}
-    if "range" in entry:
+    result = {
+        "value": None,
+        "tolerance": 0.0,
+        "range": None,
+        "any": False,
+        "credit": 1.0,
+        "feedback": None,
+    }
+    if listed and entry.get("answer") == "*":
+        if "range" in entry or "tolerance" in entry:
+            check.problem(where + ("answer",), "'*' (any number) takes no 'range' or 'tolerance'")
+        result["any"] = True
+    elif "range" in entry:
         span = entry["range"]
         numbers = isinstance(span, list) and len(span) == 2
         numbers = numbers and all(

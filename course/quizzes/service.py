@@ -18,8 +18,10 @@ from sqlalchemy.orm import Session
 from course.catalog.models import Course, CourseVersion, is_current_version
 from course.memo import Memo
 from course.progress import xapi
-from course.progress.service import object_iri, record, update_completion
+from course.progress.service import object_iri, quiz_exhausted, record, update_completion
+from course.quizzes import itemsums
 from course.quizzes.draw import DrawError, arrange, select_questions
+from course.quizzes.gift_write import GiftExport, export_quiz
 from course.quizzes.grading import grade, total_score
 from course.quizzes.models import GRADED, OPEN, PENDING, EssayGrading, QuizAttempt
 from course.quizzes.paper import canonical_response, clean_entry
@@ -78,6 +80,26 @@ def current_quiz(session: Session, course: Course, quiz_id: str) -> tuple[int, d
     version_id = session.scalar(select(CourseVersion.id).where(is_current_version(course)))
     quiz = definition(session, version_id, quiz_id) if version_id and quiz_id != "bank" else None
     return (version_id, quiz) if quiz else None
+
+
+def export_gift(
+    session: Session, course: Course, quiz_id: str, locale: str, locales: list[str]
+) -> GiftExport:
+    """A quiz (or the bank) of the course's current version as GIFT, with what it cannot carry.
+
+    A drawing quiz exports the bank's questions and its draw as comments. Raises LookupError
+    when the current version has no such quiz.
+    """
+    version_id = session.scalar(
+        select(CourseVersion.id).where(
+            CourseVersion.course_id == course.id, CourseVersion.number == course.current_number
+        )
+    )
+    quiz = definition(session, version_id, quiz_id) if version_id else None
+    if quiz is None:
+        raise LookupError(quiz_id)
+    bank = definition(session, version_id, "bank") if quiz.get("draw") else None
+    return export_quiz(quiz, bank, locale, locales)
 
 
 def paper_of(session: Session, attempt: QuizAttempt) -> list[tuple[dict, dict]]:
@@ -277,6 +299,7 @@ def finish(session: Session, attempt: QuizAttempt, parts: list, now: datetime) -
     attempt.status = GRADED
     attempt.passed = attempt.score >= attempt.pass_mark - 1e-9
     session.flush()
+    itemsums.record(session, attempt, paper_of(session, attempt))
     _report(session, attempt, attempt.user, "passed" if attempt.passed else "failed", now)
 
 
@@ -316,12 +339,35 @@ def quiz_outcomes(session: Session, user_id: int, course_id: int) -> dict[str, Q
 
 
 def _report(session: Session, attempt: QuizAttempt, user, verb: str, now: datetime) -> None:
-    """The one place quizzes tell progress what happened (statements, then completion)."""
+    """The one place quizzes tell progress what happened (statements, then completion).
+
+    Every statement of an attempt carries the attempt's registration; a result carries the raw
+    points out of the paper's points and how long the attempt took. A failed attempt that
+    leaves no attempt to try again tells progress, which may record the course as failed.
+    """
     course = session.get(Course, attempt.course_id)
+    registration = xapi.attempt_registration(attempt.id, attempt.user_id, attempt.started_at)
     result = None
     if verb != "attempted":
-        result = xapi.score_result(scaled=attempt.score, success=attempt.passed, completion=True)
+        maximum = sum(question["points"] for question, _ in paper_of(session, attempt))
+        result = xapi.score_result(
+            scaled=attempt.score,
+            raw=round(attempt.score * maximum, 4),
+            minimum=0,
+            maximum=maximum,
+            success=attempt.passed,
+            completion=True,
+            duration=(attempt.submitted_at or now) - attempt.started_at,
+        )
     quiz_iri = object_iri(course.slug, "quiz", attempt.quiz_id)
-    record(session, user, verb, quiz_iri, now, result=result, course=course)
-    if verb != "attempted":
-        update_completion(session, user, course, now)
+    context = {"registration": registration}
+    record(session, user, verb, quiz_iri, now, result=result, context=context, course=course)
+    if verb == "attempted":
+        return
+    update_completion(session, user, course, now)
+    if verb == "failed":
+        quiz = definition(session, attempt.version_id, attempt.quiz_id) or {}
+        tried = attempts_of(session, attempt.user_id, attempt.course_id, attempt.quiz_id)
+        exhausted = bool(quiz.get("attempts")) and len(tried) >= quiz["attempts"]
+        if exhausted and not any(a.passed for a in tried):
+            quiz_exhausted(session, user, course, attempt.quiz_id, now)

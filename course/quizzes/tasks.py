@@ -6,10 +6,10 @@ from huey import crontab
 
 from course.db import utcnow
 from course.extensions import db
-from course.jobs import app_context, huey
+from course.jobs import app_context, periodic_task
 
 
-@huey.periodic_task(crontab(minute="*"))
+@periodic_task(crontab(minute="*"))
 def close_expired_attempts_task() -> int:
     """Close and grade the attempts left open past their deadline; returns how many."""
     from course.quizzes.service import close_expired_attempts

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import secrets
 
 from flask import (
@@ -19,7 +21,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from course import policy
+from course import policy, storage
 from course.catalog.models import Course
 from course.catalog.service import get_course
 from course.dashboard import sections
@@ -27,7 +29,7 @@ from course.db import utcnow
 from course.extensions import db
 from course.i18n import LOCALES, current_locale
 from course.quizzes import essays, pages, service
-from course.quizzes.gift_convert import gift_to_quiz
+from course.quizzes.gift_convert import convert_gift
 from course.quizzes.models import EssayGrading, QuizAttempt
 
 bp = Blueprint("quizzes", __name__)
@@ -193,30 +195,131 @@ def grade_essay(essay_id: int):
 @bp.route("/teach/gift", methods=["GET", "POST"])
 @login_required
 def gift():
-    """Convert a Moodle GIFT file into quiz YAML (downloaded; nothing is stored)."""
+    """Convert a Moodle GIFT file into quiz YAML (downloaded). When some questions cannot be
+    converted, the file is kept for a moment and the page asks: what converted, or nothing."""
     policy.require(current_user, "quizzes.convert")
-    problems = []
-    if request.method == "POST":
-        upload = request.files.get("file")
-        data = upload.read(MAX_GIFT_BYTES + 1) if upload else b""
-        if not data or len(data) > MAX_GIFT_BYTES:
-            flash(_("Choose a GIFT file of at most 1 MB."), "error")
-            return render_template("quizzes/gift.html", problems=[]), 400
-        name = (upload.filename or "quiz.gift").rsplit("/", 1)[-1]
-        stem = name.rsplit(".", 1)[0] or "quiz"
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            flash(_("The file is not UTF-8 text."), "error")
-            return render_template("quizzes/gift.html", problems=[]), 400
-        converted, problems = gift_to_quiz(text, name, stem, list(LOCALES))
-        if converted is not None:
-            return Response(
-                converted,
-                mimetype="application/yaml",
-                headers={"Content-Disposition": f'attachment; filename="{_safe_stem(stem)}.yaml"'},
-            )
-    return render_template("quizzes/gift.html", problems=problems), (400 if problems else 200)
+    if request.method == "GET":
+        return render_template("quizzes/gift.html", result=None)
+    upload = request.files.get("file")
+    data = upload.read(MAX_GIFT_BYTES + 1) if upload else b""
+    if not data or len(data) > MAX_GIFT_BYTES:
+        flash(_("Choose a GIFT file of at most 1 MB."), "error")
+        return render_template("quizzes/gift.html", result=None), 400
+    name = (upload.filename or "quiz.gift").rsplit("/", 1)[-1]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        flash(_("The file is not UTF-8 text."), "error")
+        return render_template("quizzes/gift.html", result=None), 400
+    result = convert_gift(text, name, _stem(name), list(LOCALES))
+    if result.complete:
+        return _yaml_download(result.text, _stem(name))
+    token = secrets.token_urlsafe(16)
+    if result.text is not None:
+        storage.save(_gift_key(token), json.dumps({"name": name}).encode() + b"\n" + data)
+    return render_template("quizzes/gift.html", result=result, token=token), 400
+
+
+@bp.post("/teach/gift/<token>")
+@login_required
+def gift_choice(token: str):
+    """The user's choice for a file that converted in part: download what converted, or
+    nothing (the kept file is removed either way)."""
+    policy.require(current_user, "quizzes.convert")
+    key = _gift_key(token)
+    if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", token) or not storage.exists(key):
+        flash(_("That conversion has expired; upload the file again."), "error")
+        return redirect(url_for("quizzes.gift"))
+    header, _newline, data = storage.read(key).partition(b"\n")
+    storage.delete(key)
+    if request.form.get("choice") != "converted":
+        flash(_("Nothing was imported."), "success")
+        return redirect(url_for("quizzes.gift"))
+    name = json.loads(header)["name"]
+    result = convert_gift(data.decode("utf-8-sig"), name, _stem(name), list(LOCALES))
+    return _yaml_download(result.text or "", _stem(name))
+
+
+@bp.route("/teach/gift/export/<slug>/<quiz_id>")
+@login_required
+def gift_export(slug: str, quiz_id: str):
+    """A quiz of a course's current version as GIFT: the page lists what GIFT cannot carry,
+    ``?download=1`` sends the file."""
+    course = _course_or_404(slug)
+    policy.require(current_user, "course.author", course)
+    locale = request.args.get("locale", LOCALES[0])
+    if locale not in LOCALES:
+        abort(404)
+    try:
+        exported = service.export_gift(db.session, course, quiz_id, locale, list(LOCALES))
+    except LookupError:
+        abort(404)
+    if request.args.get("download"):
+        name = f"{_safe_stem(quiz_id)}-{locale}.gift.txt"
+        return Response(
+            exported.text,
+            mimetype="text/plain",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+    return render_template(
+        "quizzes/gift_export.html",
+        course=course,
+        quiz_id=quiz_id,
+        locale=locale,
+        locales=LOCALES,
+        exported=exported,
+        losses=[(loss, _loss_message(loss)) for loss in exported.losses],
+    )
+
+
+def _loss_message(loss) -> str:
+    messages = {
+        "ordering": _("Ordering question: GIFT has no ordering questions; not exported."),
+        "rubric": _(
+            "The essay's rubric (%(detail)s criteria) is not exported.", detail=loss.detail
+        ),
+        "min_words": _(
+            "The essay's minimum of %(detail)s words is not exported.", detail=loss.detail
+        ),
+        "points": _(
+            "Its points (%(detail)s) are not exported; Moodle gives the default mark.",
+            detail=loss.detail,
+        ),
+        "objectives": _("Its objectives (%(detail)s) are not exported.", detail=loss.detail),
+        "level": _("Its level (%(detail)s) is not exported.", detail=loss.detail),
+        "pattern": _(
+            "The pattern of accepted answers (%(detail)s) is not exported.", detail=loss.detail
+        ),
+        "unit": _("The unit (%(detail)s) is not exported.", detail=loss.detail),
+        "normalise": _(
+            "Moodle compares short answers without our full-width/half-width and spacing "
+            "normalisation."
+        ),
+        "catch_all": _("An 'any number' answer with credit has no GIFT form; not exported."),
+        "locale": _(
+            "The %(detail)s text is not exported (GIFT holds one language); export that "
+            "language separately.",
+            detail=loss.detail,
+        ),
+        "settings": _("The quiz settings (%(detail)s) are not exported.", detail=loss.detail),
+    }
+    return messages[loss.code]
+
+
+def _gift_key(token: str) -> str:
+    return f"imports/gift/{current_user.id}/{token}.gift"
+
+
+def _stem(name: str) -> str:
+    return name.rsplit(".", 1)[0] or "quiz"
+
+
+def _yaml_download(text: str, stem: str) -> Response:
+    return Response(
+        text,
+        mimetype="application/yaml",
+        headers={"Content-Disposition": f'attachment; filename="{_safe_stem(stem)}.yaml"'},
+    )
 
 
 def _safe_stem(stem: str) -> str:

@@ -1,5 +1,8 @@
 """Every report table as CSV or XLSX, from the same :class:`Table`.
 
+Both stream: CSV row by row, XLSX through openpyxl's write-only mode and a temporary file, so
+an export's memory stays flat however many rows it has.
+
 CSV starts with a UTF-8 byte-order mark, which is what makes Excel and WPS open Chinese text
 correctly instead of guessing a legacy code page. Cells that a spreadsheet would run as a formula
 (starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) are prefixed with an
@@ -10,12 +13,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import IO
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 BOM = "\ufeff"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -24,11 +31,14 @@ Cell = str | int | float | bool | datetime | date | None
 
 @dataclass
 class Table:
-    """A report table: a title (the sheet name), column headers and rows of plain values."""
+    """A report table: a title (the sheet name), column headers and rows of plain values.
+
+    ``rows`` may be any iterable, such as a generator over a streamed query: the exports read
+    it once, row by row."""
 
     title: str
     columns: list[str]
-    rows: list[Sequence[Cell]] = field(default_factory=list)
+    rows: Iterable[Sequence[Cell]] = field(default_factory=list)
 
 
 def _safe_text(value: str) -> str:
@@ -51,15 +61,26 @@ def _csv_cell(value: Cell) -> str:
     return _safe_text(str(value))
 
 
-def to_csv(table: Table) -> bytes:
-    """The table as UTF-8 CSV with a byte-order mark and CRLF line ends."""
+def iter_csv(table: Table, batch: int = 500) -> Iterator[bytes]:
+    """The table as UTF-8 CSV with a byte-order mark and CRLF line ends, a few hundred rows at
+    a time: rows are read from ``table.rows`` as they are written, so memory does not grow with
+    the table."""
     out = io.StringIO()
-    out.write(BOM)
     writer = csv.writer(out, lineterminator="\r\n")
+    out.write(BOM)
     writer.writerow([_safe_text(c) for c in table.columns])
-    for row in table.rows:
+    for number, row in enumerate(table.rows, start=1):
         writer.writerow([_csv_cell(value) for value in row])
-    return out.getvalue().encode("utf-8")
+        if number % batch == 0:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue().encode("utf-8")
+
+
+def to_csv(table: Table) -> bytes:
+    """The whole CSV at once (small tables and tests)."""
+    return b"".join(iter_csv(table))
 
 
 def _xlsx_cell(value: Cell) -> Cell:
@@ -76,20 +97,36 @@ def _sheet_title(title: str) -> str:
     return (cleaned or "Report")[:31]
 
 
-def to_xlsx(table: Table) -> bytes:
-    """The table as an Excel workbook with one sheet, bold headers and the header row frozen."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _sheet_title(table.title)
-    sheet.append([_safe_text(c) for c in table.columns])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in table.rows:
-        sheet.append([_xlsx_cell(value) for value in row])
+def write_xlsx(table: Table, target: IO[bytes]) -> None:
+    """Write the table as an Excel workbook with one sheet, bold headers and the header row
+    frozen, in openpyxl's write-only mode: each row goes to a temporary file as it is read,
+    so memory does not grow with the table. Column widths come from the headers (the rows
+    are not kept to measure them)."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(_sheet_title(table.title))
     sheet.freeze_panes = "A2"
     for index, column in enumerate(table.columns, start=1):
-        longest = max([len(str(column))] + [len(str(r[index - 1] or "")) for r in table.rows[:200]])
-        sheet.column_dimensions[sheet.cell(1, index).column_letter].width = min(60, longest + 2)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+        sheet.column_dimensions[get_column_letter(index)].width = min(60, max(12, len(column) + 4))
+    header = []
+    for column in table.columns:
+        cell = WriteOnlyCell(sheet, value=_safe_text(column))
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    for row in table.rows:
+        sheet.append([_xlsx_cell(value) for value in row])
+    book.save(target)
+
+
+def iter_xlsx(table: Table, chunk: int = 64 * 1024) -> Iterator[bytes]:
+    """The workbook in chunks, built in a temporary file (never whole in memory)."""
+    with tempfile.TemporaryFile() as spool:
+        write_xlsx(table, spool)
+        spool.seek(0)
+        while data := spool.read(chunk):
+            yield data
+
+
+def to_xlsx(table: Table) -> bytes:
+    """The whole workbook at once (small tables and tests)."""
+    return b"".join(iter_xlsx(table))

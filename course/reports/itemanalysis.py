@@ -152,3 +152,105 @@ def flags_for(stats: ItemStatistics) -> list[str]:
         if not option.correct and option.count == 0
     ]
     return flags
+
+
+# Running sums -------------------------------------------------------------------------------
+#
+# The same statistics, kept as sums that grow by one attempt at a time (see
+# ``course/quizzes/itemsums.py``), so the report reads a row per question instead of every
+# attempt. Pearson's r from sums: r = Sxy / sqrt(Sxx * Syy) with Sxy = Σxy - ΣxΣy/n and so on.
+
+
+@dataclass
+class ItemSums:
+    """Sums over the graded answers to one item (see ``QuizItemSums``)."""
+
+    responses: int = 0
+    score_sum: float = 0.0
+    paired: int = 0
+    paired_score_sum: float = 0.0
+    paired_score_squares: float = 0.0
+    rest_sum: float = 0.0
+    rest_squares: float = 0.0
+    products: float = 0.0
+
+    def add(self, other: ItemSums) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def contributions(scores: dict[str, float]) -> dict[str, ItemSums]:
+    """What one attempt adds to each item's sums, from its graded item scores."""
+    total, count = sum(scores.values()), len(scores)
+    out = {}
+    for item, score in scores.items():
+        sums = ItemSums(responses=1, score_sum=score)
+        if count > 1:
+            rest = (total - score) / (count - 1)
+            sums.paired = 1
+            sums.paired_score_sum = score
+            sums.paired_score_squares = score * score
+            sums.rest_sum = rest
+            sums.rest_squares = rest * rest
+            sums.products = score * rest
+        out[item] = sums
+    return out
+
+
+def _centred(squares: float, total: float, n: int) -> float:
+    value = squares - total * total / n
+    # Sums of floats carry rounding error proportional to their size: a series that does not
+    # vary leaves a few ulps of its sum of squares, which must not count as variation.
+    return 0.0 if value <= 1e-12 + 1e-9 * abs(squares) else value
+
+
+def statistics_from_sums(
+    item: str,
+    sums: ItemSums,
+    options: list[tuple[str, bool]] | None = None,
+    picks: dict[str, int] | None = None,
+) -> ItemStatistics:
+    """:class:`ItemStatistics` of one item from its sums and its options' pick counts."""
+    n = sums.responses
+    facility = sums.score_sum / n if n else None
+    discrimination = None
+    m = sums.paired
+    if m >= MIN_ATTEMPTS:
+        sxx = _centred(sums.paired_score_squares, sums.paired_score_sum, m)
+        syy = _centred(sums.rest_squares, sums.rest_sum, m)
+        if sxx > 0 and syy > 0:
+            sxy = sums.products - sums.paired_score_sum * sums.rest_sum / m
+            discrimination = max(-1.0, min(1.0, sxy / math.sqrt(sxx * syy)))
+    stats = ItemStatistics(item, n, facility, discrimination)
+    if options:
+        picks = picks or {}
+        stats.options = [
+            OptionCount(
+                option, correct, picks.get(option, 0), picks.get(option, 0) / n if n else 0.0
+            )
+            for option, correct in options
+        ]
+    stats.flags = flags_for(stats)
+    return stats
+
+
+def choice_options(question: dict | None) -> list[tuple[str, bool]]:
+    """``(option id, is correct)`` of a choice question in the author's order; [] otherwise."""
+    if not question:
+        return []
+    if question["type"] in ("single", "multiple"):
+        return [(o["id"], bool(o["correct"])) for o in question["options"]]
+    if question["type"] == "true_false":
+        return [("true", question["answer"] is True), ("false", question["answer"] is False)]
+    return []
+
+
+def picked_options(question: dict | None, entry: object) -> tuple[str, ...]:
+    """The option ids a stored entry picked, for a choice question."""
+    if not question or entry is None:
+        return ()
+    if question["type"] in ("single", "true_false") and isinstance(entry, str):
+        return (entry,)
+    if question["type"] == "multiple" and isinstance(entry, list):
+        return tuple(str(value) for value in entry)
+    return ()

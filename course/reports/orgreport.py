@@ -1,14 +1,18 @@
 """Organisation reports: assigned courses by cohort and department, overdue assignments, and
 certificates issued, expiring and revoked. Only the organisation's own people and certificates
-are ever read."""
+are ever read.
+
+Everything is counted and filtered by the database: the page reads one page of assignments,
+the tallies per cohort and department (``GROUP BY``) and the certificate counts, whatever the
+organisation's size; exports stream the same queries row by row.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from course.accounts.models import User
@@ -16,6 +20,9 @@ from course.catalog.models import Course
 from course.certificates.models import Certificate
 from course.orgs.models import Assignment, Cohort, CohortMember, Membership, Organisation
 from course.progress.models import CourseCompletion
+
+STATUSES = ("completed", "overdue", "open")
+EXPIRY_WINDOWS = (30, 60, 90)
 
 
 @dataclass(frozen=True)
@@ -26,6 +33,10 @@ class Filters:
     cohort_id: int | None = None
     since: datetime | None = None
     until: datetime | None = None
+    #: Name or address contains (assignment rows only).
+    q: str | None = None
+    #: ``completed``, ``overdue`` or ``open`` (assignment rows only).
+    status: str | None = None
 
 
 @dataclass(frozen=True)
@@ -57,111 +68,180 @@ class Tally:
 
 
 @dataclass
-class OrgReport:
-    rows: list[AssignmentRow] = field(default_factory=list)
-    by_cohort: list[Tally] = field(default_factory=list)
-    by_department: list[Tally] = field(default_factory=list)
-    issued: list[Certificate] = field(default_factory=list)
-    expiring: dict[int, list[Certificate]] = field(default_factory=dict)
-    revoked: list[Certificate] = field(default_factory=list)
+class CertificateCounts:
+    issued: int = 0
+    revoked: int = 0
+    #: ``{days: live certificates whose validity ends within that many days}``.
+    expiring: dict[int, int] = field(default_factory=dict)
 
 
-def assignment_rows(
-    session: Session, org: Organisation, now: datetime, filters: Filters
-) -> list[AssignmentRow]:
-    """Every (cohort member, assigned course) of the organisation with its completion state."""
+def _status(now: datetime):
+    return case(
+        (CourseCompletion.completed_at.is_not(None), "completed"),
+        (and_(Assignment.due_at.is_not(None), Assignment.due_at < now), "overdue"),
+        else_="open",
+    )
+
+
+def assignments_query(org: Organisation, now: datetime, filters: Filters) -> Select:
+    """Every (cohort member, assigned course) of the organisation with its completion state,
+    as rows shaped like :class:`AssignmentRow`, ordered by cohort, name and course."""
+    status = _status(now)
     query = (
-        select(Cohort.name, Assignment.course_slug, Assignment.due_at, User, Membership.department)
+        select(
+            User.display_name.label("name"),
+            User.email.label("email"),
+            func.coalesce(Membership.department, "").label("department"),
+            Cohort.name.label("cohort"),
+            Assignment.course_slug.label("course_slug"),
+            Assignment.due_at.label("due_at"),
+            CourseCompletion.completed_at.label("completed_at"),
+            status.label("status"),
+        )
+        .select_from(Cohort)
         .join(Assignment, Assignment.cohort_id == Cohort.id)
         .join(CohortMember, CohortMember.cohort_id == Cohort.id)
         .join(User, User.id == CohortMember.user_id)
-        .outerjoin(
+        # Only current, active members count: a deactivated or removed member's assignments
+        # leave the compliance figures (their records stay).
+        .join(
             Membership,
-            (Membership.user_id == User.id) & (Membership.organisation_id == org.id),
+            (Membership.user_id == User.id)
+            & (Membership.organisation_id == org.id)
+            & Membership.deactivated_at.is_(None),
+        )
+        .outerjoin(Course, Course.slug == Assignment.course_slug)
+        .outerjoin(
+            CourseCompletion,
+            (CourseCompletion.course_id == Course.id) & (CourseCompletion.user_id == User.id),
         )
         .where(Cohort.organisation_id == org.id)
-        .order_by(Cohort.name, User.display_name, Assignment.course_slug)
     )
     if filters.course_slug:
         query = query.where(Assignment.course_slug == filters.course_slug)
     if filters.cohort_id:
         query = query.where(Cohort.id == filters.cohort_id)
-    found = session.execute(query).all()
-    users = {row[3].id for row in found}
-    completions = {
-        (user_id, slug): completed_at
-        for user_id, slug, completed_at in session.execute(
-            select(CourseCompletion.user_id, Course.slug, CourseCompletion.completed_at)
-            .join(Course, Course.id == CourseCompletion.course_id)
-            .where(CourseCompletion.user_id.in_(users or {-1}))
+    # A completion outside the period hides the row; open assignments always show.
+    if filters.since:
+        query = query.where(
+            or_(
+                CourseCompletion.completed_at.is_(None),
+                CourseCompletion.completed_at >= filters.since,
+            )
         )
-    }
-    rows = []
-    for cohort, slug, due_at, user, department in found:
-        completed_at = completions.get((user.id, slug))
-        if completed_at and filters.since and completed_at < filters.since:
-            continue
-        if completed_at and filters.until and completed_at > filters.until:
-            continue
-        status = "completed" if completed_at else "overdue" if due_at and due_at < now else "open"
-        rows.append(
-            AssignmentRow(
-                user.display_name,
-                user.email,
-                department or "",
-                cohort,
-                slug,
-                due_at,
-                completed_at,
-                status,
-            )  # fmt: skip
+    if filters.until:
+        query = query.where(
+            or_(
+                CourseCompletion.completed_at.is_(None),
+                CourseCompletion.completed_at <= filters.until,
+            )
         )
-    return rows
+    return query
 
 
-def tallies(rows: list[AssignmentRow], key) -> list[Tally]:
-    """Counts per group (``key(row)`` names the group), in name order."""
-    groups: dict[str, Tally] = defaultdict(lambda: Tally(""))
-    for row in rows:
-        label = key(row)
-        tally = groups[label]
-        tally.label = label
-        tally.assigned += 1
-        tally.completed += row.status == "completed"
-        tally.overdue += row.status == "overdue"
-    return [groups[label] for label in sorted(groups)]
+def assignment_rows_query(org: Organisation, now: datetime, filters: Filters) -> Select:
+    """:func:`assignments_query` narrowed by name and status, in the table's order."""
+    query = assignments_query(org, now, filters)
+    q = (filters.q or "").strip()
+    if q:
+        query = query.where(
+            User.display_name.contains(q, autoescape=True)
+            | User.email.contains(q.lower(), autoescape=True)
+        )
+    if filters.status in STATUSES:
+        query = query.where(_status(now) == filters.status)
+    return query.order_by(Cohort.name, User.display_name, User.id, Assignment.course_slug)
 
 
-def org_report(session: Session, org: Organisation, now: datetime, filters: Filters) -> OrgReport:
-    """The whole organisation report for the filters."""
-    rows = assignment_rows(session, org, now, filters)
+def as_row(row) -> AssignmentRow:
+    return AssignmentRow(*row)
+
+
+def assignment_rows(
+    session: Session, org: Organisation, now: datetime, filters: Filters
+) -> list[AssignmentRow]:
+    """Every assignment row at once (small organisations and tests; pages use a page)."""
+    return [as_row(row) for row in session.execute(assignment_rows_query(org, now, filters))]
+
+
+def tallies(session: Session, org: Organisation, now: datetime, filters: Filters, by: str):
+    """Assigned, completed and overdue counts per ``cohort`` or ``department``, in name order."""
+    rows = assignments_query(org, now, filters).subquery()
+    label = rows.c[by]
+    found = session.execute(
+        select(
+            label,
+            func.count(),
+            func.sum(case((rows.c.status == "completed", 1), else_=0)),
+            func.sum(case((rows.c.status == "overdue", 1), else_=0)),
+        )
+        .group_by(label)
+        .order_by(label)
+    )
+    merged: dict[str, Tally] = {}
+    for name, assigned, completed, overdue in found:
+        name = name or ("—" if by == "department" else "")
+        tally = merged.setdefault(name, Tally(name))
+        tally.assigned += assigned
+        tally.completed += completed or 0
+        tally.overdue += overdue or 0
+    return [merged[name] for name in sorted(merged)]
+
+
+def _certificates(org: Organisation, filters: Filters) -> Select:
     query = select(Certificate).where(Certificate.organisation_id == org.id)
     if filters.course_slug:
         query = query.join(Course, Course.id == Certificate.course_id).where(
             Course.slug == filters.course_slug
         )
-    certificates = list(session.scalars(query.order_by(Certificate.issued_at.desc())))
-    in_range = [
-        c
-        for c in certificates
-        if (not filters.since or c.issued_at >= filters.since)
-        and (not filters.until or c.issued_at <= filters.until)
-    ]
-    live = [c for c in certificates if c.status != "revoked" and c.valid_until]
-    expiring = {
-        days: sorted(
-            (c for c in live if now <= c.valid_until <= now + timedelta(days=days)),
-            key=lambda c: c.valid_until,
+    return query
+
+
+def issued_query(org: Organisation, filters: Filters) -> Select:
+    """Certificates issued in the period (any status), newest first."""
+    query = _certificates(org, filters)
+    if filters.since:
+        query = query.where(Certificate.issued_at >= filters.since)
+    if filters.until:
+        query = query.where(Certificate.issued_at <= filters.until)
+    return query.order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+
+
+def expiring_query(org: Organisation, now: datetime, filters: Filters, days: int) -> Select:
+    """Live certificates whose validity ends within ``days``, soonest first."""
+    return (
+        _certificates(org, filters)
+        .where(
+            Certificate.status != "revoked",
+            Certificate.valid_until.is_not(None),
+            Certificate.valid_until >= now,
+            Certificate.valid_until <= now + timedelta(days=days),
         )
-        for days in (30, 60, 90)
+        .order_by(Certificate.valid_until, Certificate.id)
+    )
+
+
+def certificate_counts(
+    session: Session, org: Organisation, now: datetime, filters: Filters
+) -> CertificateCounts:
+    """Issued and revoked in the period, and expiring within 30, 60 and 90 days (one query)."""
+    issued = issued_query(org, filters).order_by(None).subquery()
+    expiring = {
+        days: expiring_query(org, now, filters, days)
+        .order_by(None)
+        .with_only_columns(func.count())
+        .scalar_subquery()
+        for days in EXPIRY_WINDOWS
     }
-    return OrgReport(
-        rows=rows,
-        by_cohort=tallies(rows, lambda r: r.cohort),
-        by_department=tallies(rows, lambda r: r.department or "—"),
-        issued=in_range,
-        expiring=expiring,
-        revoked=[c for c in in_range if c.status == "revoked"],
+    row = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((issued.c.status == "revoked", 1), else_=0)), 0),
+            *expiring.values(),
+        ).select_from(issued)
+    ).one()
+    return CertificateCounts(
+        issued=row[0], revoked=row[1], expiring=dict(zip(EXPIRY_WINDOWS, row[2:], strict=True))
     )
 
 

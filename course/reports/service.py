@@ -8,10 +8,9 @@ values the pages and the CSV/XLSX exports both draw from.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from course.accounts.models import User
@@ -19,8 +18,14 @@ from course.cases.models import CasePlay
 from course.catalog.models import Course
 from course.catalog.service import course_outline, current_version, get_quiz_definition
 from course.progress.models import CourseCompletion, Enrolment, LessonCompletion
-from course.quizzes.models import GRADED, EssayGrading, QuizAttempt
-from course.reports.itemanalysis import ItemResponse, ItemStatistics, analyse
+from course.quizzes.itemsums import SUM_COLUMNS
+from course.quizzes.models import EssayGrading, QuizAttempt, QuizItemSums, QuizOptionCount
+from course.reports.itemanalysis import (
+    ItemStatistics,
+    ItemSums,
+    choice_options,
+    statistics_from_sums,
+)
 
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -54,10 +59,14 @@ def overview(session: Session, course: Course, locale: str) -> Overview:
     enrolled = session.scalar(
         select(func.count()).select_from(Enrolment).where(Enrolment.course_id == course.id)
     )
-    completed_at = session.scalars(
-        select(CourseCompletion.completed_at).where(CourseCompletion.course_id == course.id)
+    month = month_of(session, CourseCompletion.completed_at)
+    months = dict(
+        session.execute(
+            select(month, func.count())
+            .where(CourseCompletion.course_id == course.id)
+            .group_by(month)
+        ).all()
     )
-    months = Counter(moment.strftime("%Y-%m") for moment in completed_at)
     version = current_version(session, course)
     outline = course_outline(session, version, locale)
     done = dict(
@@ -79,6 +88,13 @@ def overview(session: Session, course: Course, locale: str) -> Overview:
     )
 
 
+def month_of(session: Session, column):
+    """``YYYY-MM`` of a UTC timestamp column, computed by the database."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
 def plain(html: str) -> str:
     """Text of a rendered question, for tables and exports."""
     return " ".join(_TAGS.sub(" ", html).split())
@@ -87,7 +103,8 @@ def plain(html: str) -> str:
 def item_analysis(
     session: Session, course: Course, quiz_id: str, locale: str
 ) -> tuple[dict, list[ItemRow]] | None:
-    """Item statistics for every question of a quiz over all graded attempts (any version).
+    """Item statistics for every question of a quiz over all graded attempts (any version),
+    from the sums kept as attempts are graded.
 
     Questions are described from the current version (a drawn exam's from the bank); a question
     answered in an older version but since removed is listed after them, by id.
@@ -100,23 +117,7 @@ def item_analysis(
     if quiz.get("draw"):
         source = get_quiz_definition(session, version, quiz["draw"]["bank"]) or {"questions": []}
     questions = {q["id"]: q for q in source.get("questions", [])}
-    attempts = session.scalars(
-        select(QuizAttempt).where(
-            QuizAttempt.course_id == course.id,
-            QuizAttempt.quiz_id == quiz_id,
-            QuizAttempt.status == GRADED,
-        )
-    )
-    responses = []
-    for attempt in attempts:
-        for question_id, result in (attempt.results or {}).items():
-            score = result.get("score") if isinstance(result, dict) else None
-            if score is None:
-                continue
-            picked = _picked(questions.get(question_id), (attempt.responses or {}).get(question_id))
-            responses.append(ItemResponse(attempt.id, question_id, float(score), picked))
-    options = {qid: _options(q) for qid, q in questions.items() if _options(q)}
-    stats = analyse(responses, options, order=list(questions))
+    stats = item_statistics(session, course, quiz_id, questions)
     rows = []
     for number, item in enumerate(stats, start=1):
         question = questions.get(item.item, {})
@@ -138,24 +139,42 @@ def item_analysis(
     return quiz, rows
 
 
-def _options(question: dict | None) -> list[tuple[str, bool]]:
-    if not question:
-        return []
-    if question["type"] in ("single", "multiple"):
-        return [(o["id"], bool(o["correct"])) for o in question["options"]]
-    if question["type"] == "true_false":
-        return [("true", question["answer"] is True), ("false", question["answer"] is False)]
-    return []
+def item_statistics(
+    session: Session, course: Course, quiz_id: str, questions: dict[str, dict]
+) -> list[ItemStatistics]:
+    """Statistics per question from the running sums of every version (two queries).
 
-
-def _picked(question: dict | None, entry: object) -> tuple[str, ...]:
-    if not question or entry is None:
-        return ()
-    if question["type"] in ("single", "true_false") and isinstance(entry, str):
-        return (entry,)
-    if question["type"] == "multiple" and isinstance(entry, list):
-        return tuple(str(value) for value in entry)
-    return ()
+    ``questions`` (id → definition, in the quiz's order) names the options a choice question
+    has; questions answered only in older versions follow, by id.
+    """
+    where = (QuizItemSums.course_id == course.id, QuizItemSums.quiz_id == quiz_id)
+    columns = [getattr(QuizItemSums, name) for name in SUM_COLUMNS]
+    sums: dict[str, ItemSums] = {}
+    for question_id, *values in session.execute(
+        select(QuizItemSums.question_id, *[func.sum(column) for column in columns])
+        .where(*where)
+        .group_by(QuizItemSums.question_id)
+    ):
+        sums[question_id] = ItemSums(*[value or 0 for value in values])
+    picks: dict[str, dict[str, int]] = {}
+    for question_id, option_id, count in session.execute(
+        select(
+            QuizOptionCount.question_id, QuizOptionCount.option_id, func.sum(QuizOptionCount.count)
+        )
+        .where(QuizOptionCount.course_id == course.id, QuizOptionCount.quiz_id == quiz_id)
+        .group_by(QuizOptionCount.question_id, QuizOptionCount.option_id)
+    ):
+        picks.setdefault(question_id, {})[option_id] = int(count or 0)
+    order = list(questions) + sorted(set(sums) - set(questions))
+    return [
+        statistics_from_sums(
+            question_id,
+            sums.get(question_id, ItemSums()),
+            choice_options(questions.get(question_id)),
+            picks.get(question_id),
+        )
+        for question_id in order
+    ]
 
 
 @dataclass(frozen=True)
@@ -168,31 +187,59 @@ class TraineeRow:
     completion: CourseCompletion | None
 
 
-def trainees(session: Session, course: Course) -> list[TraineeRow]:
-    """Every enrolled trainee with lessons done and completion, by name."""
-    rows = session.execute(
-        select(Enrolment, User)
+TRAINEE_STATES = ("completed", "in-progress")
+
+
+def trainees_query(course: Course, q: str | None = None, state: str | None = None) -> Select:
+    """Enrolled trainees with lessons done and completion, by name: rows of
+    ``(Enrolment, User, CourseCompletion | None, lessons_done)`` for one page or a stream.
+
+    ``q`` matches the name or address; ``state`` is ``completed`` or ``in-progress``.
+    """
+    lessons_done = (
+        select(func.count())
+        .where(
+            LessonCompletion.user_id == Enrolment.user_id,
+            LessonCompletion.course_id == course.id,
+        )
+        .correlate(Enrolment)
+        .scalar_subquery()
+    )
+    query = (
+        select(Enrolment, User, CourseCompletion, lessons_done.label("lessons_done"))
         .join(User, User.id == Enrolment.user_id)
+        .outerjoin(
+            CourseCompletion,
+            (CourseCompletion.user_id == Enrolment.user_id)
+            & (CourseCompletion.course_id == course.id),
+        )
         .where(Enrolment.course_id == course.id)
         .order_by(User.display_name, User.id)
-    ).all()
-    done = dict(
-        session.execute(
-            select(LessonCompletion.user_id, func.count())
-            .where(LessonCompletion.course_id == course.id)
-            .group_by(LessonCompletion.user_id)
-        ).all()
     )
-    completions = {
-        row.user_id: row
-        for row in session.scalars(
-            select(CourseCompletion).where(CourseCompletion.course_id == course.id)
+    q = (q or "").strip()
+    if q:
+        query = query.where(
+            User.display_name.contains(q, autoescape=True)
+            | User.email.contains(q.lower(), autoescape=True)
         )
-    }
+    if state == "completed":
+        query = query.where(CourseCompletion.id.is_not(None))
+    elif state == "in-progress":
+        query = query.where(CourseCompletion.id.is_(None))
+    return query
+
+
+def trainee_rows(rows) -> list[TraineeRow]:
+    """:class:`TraineeRow` values from rows of :func:`trainees_query`."""
     return [
-        TraineeRow(user, enrolment, done.get(user.id, 0), completions.get(user.id))
-        for enrolment, user in rows
+        TraineeRow(user, enrolment, done or 0, completion)
+        for enrolment, user, completion, done in rows
     ]
+
+
+def trainees(session: Session, course: Course) -> list[TraineeRow]:
+    """Every enrolled trainee with lessons done and completion, by name (small courses, tests)."""
+    return trainee_rows(session.execute(trainees_query(course)))
 
 
 @dataclass(frozen=True)

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from course import policy
+from course.audit import service as audit
 from course.catalog.service import current_version, get_case_definition, get_course
 from course.db import utcnow
 from course.extensions import db
 from course.i18n import current_locale, localized
 from course.orgs.views import org_or_404
+from course.pagination import paginate
 from course.reports import charts, exports, orgreport, service
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -28,17 +30,34 @@ def _course(slug: str):
     return course
 
 
-def _export(table: exports.Table, name: str) -> Response | None:
+def wants_export() -> bool:
+    return request.args.get("export") in ("csv", "xlsx")
+
+
+def _stream(query, batch: int = 1000):
+    """Rows of ``query`` fetched a batch at a time (never the whole result in memory)."""
+    return db.session.execute(query.execution_options(yield_per=batch))
+
+
+def _export(table: exports.Table, name: str, organisation_id: int | None = None) -> Response | None:
     kind = request.args.get("export")
     if kind not in ("csv", "xlsx"):
         return None
-    data = exports.to_csv(table) if kind == "csv" else exports.to_xlsx(table)
+    audit.record(
+        db.session,
+        "export.report",
+        organisation_id=organisation_id,
+        details={"report": name, "format": kind},
+    )
+    db.session.commit()
+    chunks = exports.iter_csv(table) if kind == "csv" else exports.iter_xlsx(table)
     mimetype = (
         "text/csv; charset=utf-8"
         if kind == "csv"
         else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response = Response(data, mimetype=mimetype)
+    # Streamed: the rows are read from the database while the response is being sent.
+    response = Response(stream_with_context(chunks), mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
     return response
 
@@ -49,28 +68,32 @@ def course(slug: str):
     """Enrolments, completions over time, the lesson funnel and the trainees of a course."""
     course = _course(slug)
     overview = service.overview(db.session, course, current_locale())
-    people = service.trainees(db.session, course)
-    table = exports.Table(
-        _("Trainees"),
-        [
-            _("Name"), _("Email"), _("Enrolled"), _("Due"), _("Lessons done"), _("Completed"),
-            _("Score"),
-        ],
-        [
-            [
-                row.user.display_name, row.user.email, row.enrolment.enrolled_at,
-                row.enrolment.due_at, row.lessons_done,
-                row.completion.completed_at if row.completion else None,
-                row.completion.final_score if row.completion else None,
-            ]
-            for row in people
-        ],
-    )  # fmt: skip
-    if request.args.get("table") == "funnel":
-        table = exports.Table(_("Lesson funnel"), [_("Lesson"), _("Completed by")], overview.funnel)
-    download = _export(table, f"{slug}-{request.args.get('table', 'trainees')}")
-    if download:
-        return download
+    q, state = request.args.get("q", ""), request.args.get("state") or None
+    query = service.trainees_query(course, q, state)
+    if wants_export():
+        if request.args.get("table") == "funnel":
+            table = exports.Table(
+                _("Lesson funnel"), [_("Lesson"), _("Completed by")], overview.funnel
+            )
+        else:
+            table = exports.Table(
+                _("Trainees"),
+                [
+                    _("Name"), _("Email"), _("Enrolled"), _("Due"), _("Lessons done"),
+                    _("Completed"), _("Score"),
+                ],
+                (
+                    [
+                        user.display_name, user.email, enrolment.enrolled_at, enrolment.due_at,
+                        done, completion.completed_at if completion else None,
+                        completion.final_score if completion else None,
+                    ]
+                    for enrolment, user, completion, done in _stream(query)
+                ),
+            )  # fmt: skip
+        return _export(table, f"{slug}-{request.args.get('table', 'trainees')}")
+    page = paginate(query, scalars=False)
+    people = service.trainee_rows(page.items)
     funnel = charts.funnel_chart(
         "funnel",
         charts.ChartText(
@@ -97,8 +120,8 @@ def course(slug: str):
         empty_text=_("No completions yet."),
     )
     return render_template(
-        "reports/course.html", course=course, overview=overview, people=people,
-        funnel=funnel, over_time=over_time,
+        "reports/course.html", course=course, overview=overview, people=people, page=page,
+        q=q, state=state, funnel=funnel, over_time=over_time,
     )  # fmt: skip
 
 
@@ -216,10 +239,51 @@ def organisation(org_slug: str):
         cohort_id=request.args.get("cohort", type=int),
         since=_date("since"),
         until=until.replace(hour=23, minute=59, second=59) if until else None,
+        q=request.args.get("q") or None,
+        status=request.args.get("status") or None,
     )
     now = utcnow()
-    report = orgreport.org_report(db.session, org, now, filters)
-    table = exports.Table(
+    if wants_export():
+        return _export(
+            _org_table(org, now, filters),
+            f"{org_slug}-{request.args.get('table', 'assignments')}",
+            org.id,
+        )
+    by_cohort = orgreport.tallies(db.session, org, now, filters, "cohort")
+    chart = charts.bar_chart(
+        "by-cohort",
+        charts.ChartText(
+            _("Completion by cohort"),
+            _("Share of assigned courses completed, per cohort."),
+            _("Cohort"),
+            _("Completed"),
+        ),
+        [(t.label, t.rate) for t in by_cohort],
+        charts.percent,
+        maximum=1,
+        empty_text=_("No courses are assigned yet."),
+    )
+    return render_template(
+        "reports/organisation.html", org=org, filters=filters, chart=chart, now=now,
+        rows=paginate(orgreport.assignment_rows_query(org, now, filters), scalars=False),
+        by_department=orgreport.tallies(db.session, org, now, filters, "department"),
+        certificates=orgreport.certificate_counts(db.session, org, now, filters),
+        expiring=paginate(orgreport.expiring_query(org, now, filters, 90), arg="cert_page"),
+        cohorts=orgreport.cohorts_of(db.session, org),
+    )  # fmt: skip
+
+
+def _org_table(org, now, filters: orgreport.Filters) -> exports.Table:
+    if request.args.get("table") == "certificates":
+        return exports.Table(
+            _("Certificates"),
+            [_("Serial"), _("Name"), _("Issued"), _("Valid until"), _("Status")],
+            (
+                [c.serial, c.recipient_name, c.issued_at, c.valid_until, c.status]
+                for c in _stream(orgreport.issued_query(org, filters)).scalars()
+            ),
+        )
+    return exports.Table(
         _("Assignments"),
         [
             _("Name"),
@@ -230,47 +294,6 @@ def organisation(org_slug: str):
             _("Due"),
             _("Completed"),
             _("Status"),
-        ],
-        [
-            [
-                r.name,
-                r.email,
-                r.department,
-                r.cohort,
-                r.course_slug,
-                r.due_at,
-                r.completed_at,
-                r.status,
-            ]
-            for r in report.rows
-        ],
+        ],  # fmt: skip
+        (list(row) for row in _stream(orgreport.assignment_rows_query(org, now, filters))),
     )
-    if request.args.get("table") == "certificates":
-        table = exports.Table(
-            _("Certificates"),
-            [_("Serial"), _("Name"), _("Issued"), _("Valid until"), _("Status")],
-            [
-                [c.serial, c.recipient_name, c.issued_at, c.valid_until, c.status]
-                for c in report.issued
-            ],
-        )
-    download = _export(table, f"{org_slug}-{request.args.get('table', 'assignments')}")
-    if download:
-        return download
-    chart = charts.bar_chart(
-        "by-cohort",
-        charts.ChartText(
-            _("Completion by cohort"),
-            _("Share of assigned courses completed, per cohort."),
-            _("Cohort"),
-            _("Completed"),
-        ),
-        [(t.label, t.rate) for t in report.by_cohort],
-        charts.percent,
-        maximum=1,
-        empty_text=_("No courses are assigned yet."),
-    )
-    return render_template(
-        "reports/organisation.html", org=org, report=report, filters=filters, chart=chart,
-        cohorts=orgreport.cohorts_of(db.session, org), now=now,
-    )  # fmt: skip

@@ -75,6 +75,16 @@ def test_admin_of_another_organisation_cannot_issue_or_revoke(world, client, log
 def test_admin_issues_with_override_and_revokes(world, client, login):
     login(world.admin)
     assert client.get("/orgs/city-centre/certificates").status_code == 200
+    # The trainee is found by a search, not picked from a list of every member.
+    page = client.get("/orgs/city-centre/certificates").get_data(as_text=True)
+    assert f'name="issue-user_id" value="{world.trainee.id}"' not in page
+    page = client.get("/orgs/city-centre/certificates?trainee_q=王小").get_data(as_text=True)
+    assert f'name="issue-user_id" value="{world.trainee.id}"' in page
+    found = client.get("/orgs/city-centre/certificates/trainees.json?q=王小").get_json()
+    assert [person["id"] for person in found["results"]] == [world.trainee.id]
+    assert client.get("/orgs/city-centre/certificates/trainees.json?q=zzz").get_json() == {
+        "results": []
+    }
     refused = client.post(
         "/orgs/city-centre/certificates/issue",
         data={"issue-user_id": world.trainee.id, "issue-course_slug": world.course.slug},
@@ -201,3 +211,29 @@ def test_preview_renders_the_template_with_the_organisations_logo(world, client,
     text = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True).stdout
     assert "City Centre" in text and "王小明" in text  # the org's name, the sample trainee
     assert client.get("/orgs/city-centre/certificates/preview.pdf?template=../x").status_code == 404
+
+
+def test_the_trainee_picker_only_finds_and_issues_to_members(world, client, login, create_user):
+    outsider = create_user(display_name="王小外")
+    login(world.admin)
+    found = client.get("/orgs/city-centre/certificates/trainees.json?q=王小").get_json()
+    assert outsider.id not in [person["id"] for person in found["results"]]
+    client.post(
+        "/orgs/city-centre/certificates/issue",
+        data={"issue-user_id": outsider.id, "issue-course_slug": world.course.slug,
+              "issue-override_reason": "no"},
+    )  # fmt: skip
+    assert db.session.scalars(select(Certificate)).all() == []
+    client.post("/logout")
+    login(world.other_admin)
+    assert client.get("/orgs/city-centre/certificates/trainees.json?q=王").status_code == 403
+
+
+def test_the_certificate_list_pages_and_filters(world, client, login):
+    issued(world)
+    issued(world, world.other_trainee)
+    login(world.admin)
+    page = client.get("/orgs/city-centre/certificates").get_data(as_text=True)
+    assert "(2)" in page
+    only = client.get("/orgs/city-centre/certificates?q=Li%20Hua").get_data(as_text=True)
+    assert "(1)" in only and "王小明" not in only.split("issued-heading", 1)[1]

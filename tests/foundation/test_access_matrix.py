@@ -10,6 +10,7 @@ import pytest
 
 from course.db import utcnow
 from course.extensions import db
+from course.orgs import imports
 from course.orgs.service import create_cohort
 
 ROLES = ("anonymous", "trainee", "instructor", "org_admin", "other_admin", "platform_admin")
@@ -27,7 +28,11 @@ MATRIX = [
     ("GET", "/orgs/{org}/settings", (302, 403, 403, 200, 403, 200)),
     ("GET", "/orgs/{org}/invite", (302, 403, 403, 200, 403, 200)),
     ("GET", "/orgs/{org}/import", (302, 403, 403, 200, 403, 200)),
-    ("POST", "/orgs/{org}/import/confirm", (302, 403, 403, 400, 403, 400)),
+    ("GET", "/orgs/{org}/imports/{import}", (302, 403, 403, 200, 403, 200)),
+    ("GET", "/orgs/{org}/imports/{import}.json", (302, 403, 403, 200, 403, 200)),
+    ("GET", "/orgs/{org}/imports/{other_import}", (302, 403, 403, 404, 403, 404)),
+    ("GET", "/orgs/{other}/imports/{import}.json", (302, 403, 403, 403, 404, 404)),
+    ("POST", "/orgs/{org}/imports/{import}/confirm", (302, 403, 403, 302, 403, 302)),
     ("POST", "/orgs/{org}/cohorts", (302, 403, 403, 302, 403, 302)),
     ("GET", "/orgs/{org}/cohorts/{cohort}", (302, 403, 403, 200, 403, 200)),
     ("GET", "/orgs/{org}/cohorts/{other_cohort}", (302, 403, 403, 404, 403, 404)),
@@ -35,10 +40,21 @@ MATRIX = [
     ("GET", "/orgs/no-such-org", (302, 404, 404, 404, 404, 404)),
     ("GET", "/orgs/{org}/join", (302, 200, 200, 200, 200, 200)),
     ("GET", "/invitations/not-a-token", (404, 404, 404, 404, 404, 404)),
+    ("GET", "/admin/users", (302, 403, 403, 403, 403, 200)),
+    ("POST", "/admin/users/999999/reactivate", (302, 403, 403, 403, 403, 404)),
+    ("GET", "/orgs/{org}/members/{member}/deactivate", (302, 403, 403, 200, 403, 200)),
+    ("GET", "/orgs/{other}/members/{member}/remove", (302, 403, 403, 403, 404, 404)),
+    ("GET", "/admin/audit", (302, 403, 403, 403, 403, 200)),
+    ("GET", "/orgs/{org}/audit", (302, 403, 403, 200, 403, 200)),
+    ("GET", "/orgs/{other}/audit", (302, 403, 403, 403, 200, 200)),
+    ("GET", "/account/data", (302, 200, 200, 200, 200, 200)),
+    ("POST", "/account/delete", (302, 302, 302, 302, 302, 302)),
+    ("GET", "/account/notifications", (302, 200, 200, 200, 200, 200)),
+    ("GET", "/welcome/not-a-token", (400, 400, 400, 400, 400, 400)),
     ("POST", "/logout", (302, 302, 302, 302, 302, 302)),
 ]
 
-FOUNDATION_BLUEPRINTS = ("accounts", "orgs", "dashboard")
+FOUNDATION_BLUEPRINTS = ("accounts", "orgs", "dashboard", "audit", "privacy", "notifications")
 
 
 @pytest.fixture
@@ -52,12 +68,17 @@ def world(app, create_user, create_org, add_member):
     add_member(people["other_admin"], other, "org_admin")
     cohort = create_cohort(db.session, org, "A", utcnow())
     other_cohort = create_cohort(db.session, other, "B", utcnow())
+    staff = imports.start(db.session, people["org_admin"], org, [], "a.csv", utcnow())
+    other_staff = imports.start(db.session, people["other_admin"], other, [], "b.csv", utcnow())
     db.session.commit()
     names = {
         "org": org.slug,
         "other": other.slug,
         "cohort": cohort.id,
         "other_cohort": other_cohort.id,
+        "member": people["trainee"].id,
+        "import": staff.id,
+        "other_import": other_staff.id,
     }
     return people, names
 

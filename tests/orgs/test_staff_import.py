@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from course.accounts.models import User
 from course.db import utcnow
 from course.extensions import db
-from course.orgs import service, staff_import
-from course.orgs.models import Membership
+from course.orgs import imports, staff_import, tasks
+from course.orgs.models import Membership, StaffImport, StaffImportRow
 
 GOOD = (
     "name,email,employee_number,department,role\n"
@@ -53,38 +54,100 @@ def test_missing_columns_and_empty_file():
     assert "email" in staff_import.parse(b"name\nx\n")[1][0].message
 
 
+def _run(admin, org, data: bytes, confirm: bool = True) -> StaffImport:
+    """Upload, preview and (when clean and asked) import, as the jobs do."""
+    job = imports.start(db.session, admin, org, staff_import.read_table(data), "s.csv", utcnow())
+    db.session.commit()
+    tasks.preview_staff_import_task(job.id)
+    job = db.session.get(StaffImport, job.id)
+    if confirm and job.state == "previewed":
+        job.state = "importing"
+        db.session.commit()
+        tasks.apply_staff_import_task(job.id)
+        job = db.session.get(StaffImport, job.id)
+    return job
+
+
+def _actions(job: StaffImport) -> list[tuple[str, str]]:
+    rows = db.session.scalars(
+        db.select(StaffImportRow).filter_by(import_id=job.id).order_by(StaffImportRow.line)
+    )
+    return [(row.action, row.detail) for row in rows]
+
+
 def test_import_applies_a_clean_file_and_is_idempotent(app, create_org, create_user):
     admin = create_user()
     existing = create_user(email="lina@example.com")
     org = create_org()
-    plan, created = service.apply_staff_import(db.session, admin, org, GOOD.encode(), utcnow())
-    db.session.commit()
-    assert [p.action for p in plan.rows] == ["create", "join"]
-    assert [u.email for u in created] == ["zhangwei@example.com"]
+    job = _run(admin, org, GOOD.encode())
+    assert job.state == "done" and job.rows_key is None
+    assert _actions(job) == [("create", ""), ("join", "")]
+    assert job.to_mail == job.mailed == 1
+    created = db.session.scalar(db.select(User).filter_by(email="zhangwei@example.com"))
+    assert created.password_hash is None and created.display_name == "张伟"
     roles = dict(
         db.session.execute(
             db.select(Membership.user_id, Membership.role).filter_by(organisation_id=org.id)
         ).all()
     )
-    assert roles[existing.id] == "instructor"
+    assert roles[existing.id] == "instructor" and roles[created.id] == "trainee"
 
-    again, created_again = service.apply_staff_import(
-        db.session, admin, org, GOOD.encode(), utcnow()
-    )
-    assert [p.action for p in again.rows] == ["unchanged", "unchanged"]
-    assert created_again == []
+    again = _run(admin, org, GOOD.encode())
+    assert _actions(again) == [("unchanged", ""), ("unchanged", "")]
+    assert again.to_mail == 0
 
-    changed = GOOD.replace("综合窗口", "导办台").encode()
-    plan = service.plan_staff_import(db.session, org, changed)
-    assert [(p.action, p.changes) for p in plan.rows] == [
-        ("update", ["department"]),
-        ("unchanged", []),
-    ]
+    changed = _run(admin, org, GOOD.replace("综合窗口", "导办台").encode(), confirm=False)
+    assert _actions(changed) == [("update", "department"), ("unchanged", "")]
+    assert changed.state == "previewed"
 
 
 def test_a_file_with_errors_imports_nothing(app, create_org, create_user):
     admin, org = create_user(), create_org()
-    data = (GOOD + "Broken,not-an-email,1,x,trainee\n").encode()
-    with pytest.raises(service.OrgError):
-        service.apply_staff_import(db.session, admin, org, data, utcnow())
+    job = _run(admin, org, (GOOD + "Broken,not-an-email,1,x,trainee\n").encode())
+    assert job.state == "invalid" and job.counts["error"] == 1
+    assert _actions(job)[-1][0] == "error" and "not-an-email" in _actions(job)[-1][1]
+    with pytest.raises(imports.ImportFailed):
+        imports.apply(db.session, job, utcnow(), lambda done: None)
     assert db.session.scalar(db.select(db.func.count()).select_from(Membership)) == 0
+
+
+def test_a_row_that_changed_since_the_preview_fails_the_whole_import_by_line(
+    app, create_org, create_user
+):
+    admin, org = create_user(), create_org()
+    data = "name,email\n" + "".join(f"P{i},p{i}@example.com\n" for i in range(1200))
+    job = _run(admin, org, data.encode(), confirm=False)
+    assert job.state == "previewed" and job.counts["create"] == 1200
+    create_user(email="p1100@example.com")  # registers between preview and import
+    job.state = "importing"
+    db.session.commit()
+    assert tasks.apply_staff_import_task(job.id)() == 0
+    job = db.session.get(StaffImport, job.id)
+    assert job.state == "failed" and job.failure_line == 1102
+    assert db.session.scalar(db.select(db.func.count()).select_from(Membership)) == 0
+    assert db.session.scalar(db.select(db.func.count()).select_from(User)) == 2
+
+
+def test_rows_go_in_with_batched_statements(app, create_org, create_user):
+    """Statements for importing do not grow with the rows: 2,000 rows, a few dozen inserts."""
+    from sqlalchemy import event
+
+    admin, org = create_user(), create_org()
+    data = "name,email\n" + "".join(f"P{i},p{i}@example.com\n" for i in range(2000))
+    job = _run(admin, org, data.encode(), confirm=False)
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement.split()[0].upper())
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        job.state = "importing"
+        db.session.commit()
+        tasks.apply_staff_import_task(job.id)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert db.session.get(StaffImport, job.id).state == "done"
+    assert db.session.scalar(db.select(db.func.count()).select_from(Membership)) == 2000
+    writes = [s for s in statements if s in ("INSERT", "UPDATE")]
+    assert len(writes) < 60, len(writes)

@@ -6,7 +6,8 @@ import io
 import re
 
 from course.extensions import db
-from course.orgs.models import Assignment, Cohort, Membership, Organisation
+from course.orgs.models import Assignment, Cohort, Membership, Organisation, StaffImport
+from tests.conftest import outbox
 from tests.orgs.test_staff_import import GOOD
 
 
@@ -47,6 +48,14 @@ def test_org_admin_uploads_branding(client, create_user, create_org, add_member,
     assert client.get(f"/orgs/{org.slug}/branding/seal").data == png
 
 
+def _upload(client, org, data: bytes):
+    return client.post(
+        f"/orgs/{org.slug}/import",
+        data={"file": (io.BytesIO(data), "staff.csv")},
+        content_type="multipart/form-data",
+    )
+
+
 def test_staff_import_preview_names_bad_rows_and_imports_nothing(
     client, create_user, create_org, add_member, login
 ):
@@ -54,31 +63,115 @@ def test_staff_import_preview_names_bad_rows_and_imports_nothing(
     add_member(admin, org, "org_admin")
     login(admin)
     data = (GOOD + "Broken,not-an-email,1,x,trainee\n").encode("gbk")
-    page = client.post(
-        f"/orgs/{org.slug}/import",
-        data={"file": (io.BytesIO(data), "staff.csv")},
-        content_type="multipart/form-data",
-    ).get_data(as_text=True)
+    response = _upload(client, org, data)
+    assert response.status_code == 302
+    status_url = response.headers["Location"]
+    page = client.get(status_url).get_data(as_text=True)
     assert "张伟" in page and "not-an-email" in page
-    assert re.search(r"<li>[^<]*\b4\b[^<]*not-an-email", page)
-    assert f'action="/orgs/{org.slug}/import/confirm"' not in page
+    assert re.search(r"Line 4:[^<]*not-an-email", page)
+    assert "/confirm" not in page
+    errors_only = client.get(status_url + "?action=error").get_data(as_text=True)
+    assert "not-an-email" in errors_only and "张伟" not in errors_only
+    job = db.session.scalar(db.select(StaffImport))
+    assert client.post(f"/orgs/{org.slug}/imports/{job.id}/confirm").status_code == 302
     assert db.session.scalar(db.select(db.func.count()).select_from(Membership)) == 1
 
 
-def test_staff_import_confirm_imports_and_mails_new_people(
+def test_staff_import_header_problems_are_shown_at_once(
+    client, create_user, create_org, add_member, login
+):
+    admin, org = create_user(), create_org()
+    add_member(admin, org, "org_admin")
+    login(admin)
+    page = _upload(client, org, b"name,phone\nx,1\n").get_data(as_text=True)
+    assert "columns name and email" in page
+    assert db.session.scalar(db.select(db.func.count()).select_from(StaffImport)) == 0
+
+
+def test_staff_import_confirm_imports_and_mails_a_welcome_link(
     app, client, create_user, create_org, add_member, login
 ):
     admin, org = create_user(), create_org()
     add_member(admin, org, "org_admin")
     login(admin)
-    page = client.post(
-        f"/orgs/{org.slug}/import",
-        data={"file": (io.BytesIO(GOOD.encode("utf-8-sig")), "staff.csv")},
-        content_type="multipart/form-data",
-    ).get_data(as_text=True)
-    token = re.search(r'name="token"[^>]*value="([0-9a-f]+)"', page).group(1)
-    assert client.post(f"/orgs/{org.slug}/import/confirm", data={"token": token}).status_code == 302
+    status_url = _upload(client, org, GOOD.encode("utf-8-sig")).headers["Location"]
+    job = db.session.scalar(db.select(StaffImport))
+    progress = client.get(f"/orgs/{org.slug}/imports/{job.id}.json").get_json()
+    assert progress["state"] == "previewed" and progress["percent"] == 100
+    assert f'action="/orgs/{org.slug}/imports/{job.id}/confirm"' in client.get(status_url).text
+    assert client.post(f"/orgs/{org.slug}/imports/{job.id}/confirm").status_code == 302
     assert db.session.scalar(db.select(db.func.count()).select_from(Membership)) == 3
+    progress = client.get(f"/orgs/{org.slug}/imports/{job.id}.json").get_json()
+    assert progress["state"] == "done" and progress["mailed"] == progress["to_mail"] == 2
+    # A second confirmation imports nothing more.
+    assert client.post(f"/orgs/{org.slug}/imports/{job.id}/confirm").status_code == 302
+
+    # The new account has no password: signing in is refused like any wrong password...
+    client.post("/logout")
+    refused = client.post("/login", data={"email": "zhangwei@example.com", "password": ""})
+    assert "not correct" in refused.text or refused.status_code == 200
+    for guess in ("", "password", "!"):
+        page = client.post("/login", data={"email": "zhangwei@example.com", "password": guess})
+        assert page.status_code == 200 and "/logout" not in page.text
+    # ...until its holder sets one through the welcome link.
+    mails = [m for m in outbox() if m["To"] == "zhangwei@example.com"]
+    link = re.search(r"http://localhost(/welcome/\S+)", mails[-1].get_content()).group(1)
+    assert client.get(link).status_code == 200
+    new = "a-long-new-password"
+    assert client.post(link, data={"password": new, "confirm": new}).status_code == 302
+    assert client.get(link).status_code == 400  # used once
+    assert (
+        client.post("/login", data={"email": "zhangwei@example.com", "password": new}).status_code
+        == 302
+    )
+
+
+def test_the_reset_link_works_for_an_imported_account(
+    app, client, create_user, create_org, add_member, login
+):
+    admin, org = create_user(), create_org()
+    add_member(admin, org, "org_admin")
+    login(admin)
+    job_url = _upload(client, org, GOOD.encode()).headers["Location"]
+    client.post(job_url + "/confirm")
+    client.post("/logout")
+    client.post("/password/forgot", data={"email": "zhangwei@example.com"})
+    bodies = [m.get_content() for m in outbox() if m["To"] == "zhangwei@example.com"]
+    link = next(
+        re.search(r"http://localhost(/password/reset/\S+)", b)
+        for b in bodies
+        if "/password/reset/" in b
+    ).group(1)
+    new = "another-long-password"
+    assert client.post(link, data={"password": new, "confirm": new}).status_code == 302
+    assert (
+        client.post("/login", data={"email": "zhangwei@example.com", "password": new}).status_code
+        == 302
+    )
+
+
+def test_member_list_pages_and_filters_on_the_server(
+    client, create_user, create_org, add_member, login
+):
+    admin, org = create_user(display_name="Admin"), create_org()
+    add_member(admin, org, "org_admin")
+    for i in range(60):
+        add_member(
+            create_user(display_name=f"Staff {i:02d}"),
+            org,
+            "trainee",
+            department="前台" if i % 2 else "后台",
+        )
+    login(admin)
+    first = client.get(f"/orgs/{org.slug}").text
+    assert "(61)" in first and "Staff 48" in first and "Staff 49" not in first
+    assert "Page 1 of 2" in first
+    second = client.get(f"/orgs/{org.slug}?page=2").text
+    assert "Staff 49" in second and "Staff 48" not in second
+    filtered = client.get(f"/orgs/{org.slug}?q=前台").text
+    assert "(30)" in filtered and "Staff 01" in filtered and "Staff 02" not in filtered
+    admins = client.get(f"/orgs/{org.slug}?role=org_admin").text
+    assert "(1)" in admins and "Staff 01" not in admins
 
 
 def test_invitation_link_makes_a_member(app, client, create_user, create_org, add_member, login):
@@ -114,9 +207,16 @@ def test_cohort_members_and_assignment(client, create_user, create_org, add_memb
     client.post(f"/orgs/{org.slug}/cohorts", data={"name": "2026 秋季新员工"})
     cohort = db.session.scalar(db.select(Cohort))
     url = f"/orgs/{org.slug}/cohorts/{cohort.id}"
-    client.post(url, data={"action": "members", "member": [str(trainee.id), str(outsider.id)]})
+    page = client.get(url + "?add_q=" + trainee.display_name).text
+    assert trainee.display_name in page and outsider.display_name not in page
+    client.post(url, data={"action": "add", "member": [str(trainee.id), str(outsider.id)]})
     db.session.refresh(cohort)
     assert [m.user_id for m in cohort.members] == [trainee.id]
+    assert "(1)" in client.get(url).text
+    client.post(url, data={"action": "remove", "member": [str(trainee.id)]})
+    db.session.refresh(cohort)
+    assert cohort.members == []
+    client.post(url, data={"action": "add", "member": [str(trainee.id)]})
     client.post(url, data={"course_slug": "service-team-collaboration", "due_on": "2026-12-31"})
     assignment = db.session.scalar(db.select(Assignment))
     assert assignment.due_at.isoformat() == "2026-12-31T23:59:00+00:00"

@@ -85,30 +85,47 @@ def test_progress_follows_the_rule_and_completion_is_recorded_once(
     course_done = db_session.scalars(
         select(LearningRecord).where(LearningRecord.object_type == "course")
     ).all()
-    assert len(course_done) == 1
-    assert course_done[0].result == {"score": {"scaled": 0.8}, "completion": True}
+    assert [(r.verb.rsplit("/", 1)[1], r.result) for r in course_done] == [
+        ("passed", {"score": {"scaled": 0.8}, "success": True}),
+        ("completed", {"score": {"scaled": 0.8}, "completion": True}),
+    ]
 
 
-def test_statements_expand_iris_and_filter(db_session, course, people):
+def test_statements_keep_the_iri_base_they_were_recorded_under(db_session, course, people):
     service.complete_lesson(db_session, people.trainee, course, "listening", NOW)
     service.complete_lesson(db_session, people.other, course, "listening", NOW + timedelta(days=2))
-    all_of_them = list(records.statements(db_session, "https://learn.example.org/"))
+    all_of_them = list(records.statements(db_session, "https://moved.example.org/"))
     assert [s["actor"]["name"] for s in all_of_them] == ["Lin Xiaoyu", "Other Trainee"]
     first = all_of_them[0]
-    assert (
-        first["object"]["id"]
-        == "https://learn.example.org/courses/teamwork-basics/lessons/listening"
-    )
+    assert first["object"]["id"] == "http://localhost/courses/teamwork-basics/lessons/listening"
+    assert first["actor"]["account"]["homePage"] == "http://localhost"
     assert first["object"]["definition"]["type"] == "http://adlnet.gov/expapi/activities/lesson"
-    parent = first["context"]["contextActivities"]["parent"][0]["id"]
-    assert parent == "https://learn.example.org/courses/teamwork-basics"
     assert first["timestamp"] == "2026-03-02T09:00:00.000Z"
+    assert list(records.statements(db_session, "https://elsewhere.example")) == all_of_them
     later = list(records.statements(db_session, "https://x.org", since=NOW + timedelta(days=1)))
     assert [s["actor"]["name"] for s in later] == ["Other Trainee"]
     mine = list(records.statements(db_session, "https://x.org", user_id=people.trainee.id))
     assert len(mine) == 1
     stored = db_session.scalars(select(LearningRecord.context)).first()
     assert stored["contextActivities"]["parent"][0]["id"] == "/courses/teamwork-basics"
+    # a new IRI base applies to statements recorded from then on, never to recorded ones
+    service.store_record_settings(db_session, "https://learn.example.org", False, replace=True)
+    service.complete_lesson(db_session, people.trainee, course, "what-is-teamwork", NOW)
+    again = {s["id"]: s for s in records.statements(db_session, "https://x.org")}
+    assert again[first["id"]] == first
+    newest = next(s for s in again.values() if "what-is-teamwork" in s["object"]["id"])
+    assert newest["object"]["id"].startswith("https://learn.example.org/courses/")
+    assert "name" not in newest["actor"]
+
+
+def test_records_made_before_statements_were_stored_expand_on_export(db_session, course, people):
+    entry = service.complete_lesson(db_session, people.trainee, course, "listening", NOW)
+    assert entry is not None
+    row = db_session.scalars(select(LearningRecord)).one()
+    row.statement = None
+    db_session.flush()
+    (statement,) = records.statements(db_session, "https://learn.example.org/")
+    assert statement["object"]["id"].startswith("https://learn.example.org/courses/")
 
 
 def test_records_export_command(runner, db_session, course, people, tmp_path):

@@ -41,25 +41,45 @@ def test_import_gift_json_prints_and_writes_nothing(runner, tmp_path):
     assert sorted(p.name for p in (tmp_path / "in").iterdir()) == ["module-one.gift"]
 
 
-def test_import_gift_with_an_error_writes_nothing(runner, tmp_path):
+def test_import_gift_with_an_error_writes_nothing_unless_partial(runner, tmp_path):
     source = tmp_path / "broken.gift"
-    source.write_text(GIFT + "\n::bad::No block here.\n", encoding="utf-8")
+    source.write_text(GIFT + "\n::bad::Q {#abc}\n", encoding="utf-8")
     result = runner.invoke(args=["quiz", "import-gift", str(source)])
     assert result.exit_code != 0
-    assert "broken.gift:8: a question without an answer block" in result.output
+    assert "broken.gift:8: 'abc' is not a number" in result.output
+    assert "2 of 3 questions converted" in result.output
+    assert "--partial" in result.output
     assert not (tmp_path / "broken.yaml").exists()
+    partial = runner.invoke(args=["quiz", "import-gift", str(source), "--partial"])
+    assert partial.exit_code == 0, partial.output
+    written = yaml.safe_load((tmp_path / "broken.yaml").read_text(encoding="utf-8"))
+    assert [q["id"] for q in written["questions"]] == ["roles-01", "pick"]
 
 
-def test_export_gift_skips_ordering(runner, tmp_path):
+def test_export_gift_lists_what_gift_cannot_carry(runner, tmp_path):
     source = tmp_path / "check.yaml"
     source.write_text(EVERY_TYPE, encoding="utf-8")
     result = runner.invoke(args=["quiz", "export-gift", str(source), "--locale", "en"])
     assert result.exit_code == 0
     assert (
-        "::q-tf::Clear roles avoid overlap. {TRUE#Clear roles do avoid overlap.#Yes.}"
+        "::q-tf::[markdown]Clear roles avoid overlap. {TRUE#Clear roles do avoid overlap.#Yes.}"
         in result.output
     )
-    assert "skipped q-order" in result.output
+    assert "q-order: ordering question: GIFT has no ordering questions" in result.output
+    assert "the essay's rubric (2 criteria) is not exported" in result.output
+    assert "the zh-CN text is not exported" in result.output
+
+
+def test_export_gift_of_a_drawing_quiz_writes_the_bank_and_the_draw(runner):
+    result = runner.invoke(
+        args=["quiz", "export-gift", "quizzes/service-team-collaboration/final-exam.yaml"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "// Quiz final-exam draws its questions from the course's question bank:" in (
+        result.output
+    )
+    assert result.output.count("::bk-") >= 20
+    assert "\n$CATEGORY: $course$/top/" in result.output
 
 
 def test_close_expired(runner, db_session, quiz_course, trainee):

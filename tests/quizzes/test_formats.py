@@ -52,7 +52,7 @@ def test_every_type_parses_with_defaults_filled_in():
     assert [a["answer"] for a in short["accept"]] == ["团队协作", "teamwork", "team"]
     numeric = quiz["questions"][6]
     assert numeric["answers"] == [
-        {"value": 30, "tolerance": 1, "range": None, "credit": 1.0, "feedback": None}
+        {"value": 30, "tolerance": 1, "range": None, "any": False, "credit": 1.0, "feedback": None}
     ]
     assert quiz["questions"][7]["rubric"][0]["label"] == {"zh-CN": "Insight", "en": "Insight"}
 

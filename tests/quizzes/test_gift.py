@@ -56,20 +56,56 @@ CASES = [
         },
     ),
     (
-        "Q {=right ~%50%half ~%-100%bad}",
+        "Q {=right ~%50%half ~no}",
         {
             "type": "single",
             "options": [
                 {"id": "a", "text": "right", "correct": True},
                 {"id": "b", "text": "half", "credit": 0.5},
-                {"id": "c", "text": "bad"},
+                {"id": "c", "text": "no"},
             ],
         },
     ),
-    ("Q {~%100%only ~no}", {"type": "single"}),
+    # a negative weight on a one-answer question keeps Moodle's fractions
+    (
+        "Q {=right ~%50%half ~%-100%bad}",
+        {
+            "type": "single",
+            "scoring": "moodle",
+            "options": [
+                {"id": "a", "text": "right", "fraction": 1},
+                {"id": "b", "text": "half", "fraction": 0.5},
+                {"id": "c", "text": "bad", "fraction": -1},
+            ],
+        },
+    ),
+    # no '=' answer: several picks allowed, as in Moodle
+    ("Q {~%100%only ~no}", {"type": "multiple", "scoring": "moodle"}),
+    (
+        "Q {~%100%right ~wrong ~%-50%bad}",
+        {
+            "type": "multiple",
+            "scoring": "moodle",
+            "options": [
+                {"id": "a", "text": "right", "fraction": 1},
+                {"id": "b", "text": "wrong"},
+                {"id": "c", "text": "bad", "fraction": -0.5},
+            ],
+        },
+    ),
+    # '=' with '->' and a '~' is a multiple-choice question in Moodle
+    (
+        "Q {=a -> b ~c}",
+        {
+            "type": "single",
+            "options": [{"id": "a", "text": "a -> b", "correct": True}, {"id": "b", "text": "c"}],
+        },
+    ),
+    # two answers at 100% in a one-pick question
+    ("Q {=a =b ~c}", {"type": "single", "scoring": "moodle"}),
     # multiple response
     (
-        "Pick two {~%50%a ~%50%b ~%-100%c}",
+        "Pick two {~%50%a ~%50%b ~%-50%c}",
         {
             "type": "multiple",
             "options": [
@@ -79,8 +115,15 @@ CASES = [
             ],
         },
     ),
-    ("Pick {~%33.33333%a ~%33.33333%b ~%33.33334%c ~%-50%d#never}", {"type": "multiple"}),
+    (
+        "Pick {~%33.33333%a ~%33.33333%b ~%33.33334%c ~%-50%d#never}",
+        {"type": "multiple", "scoring": "moodle"},
+    ),
     ("Pick {~%50%a#yes ~%50%b#also ~%-50%c#no ~%-50%d}", {"type": "multiple"}),
+    ("Pick {~%50%a ~%50%b ~c ~d}", {"type": "multiple", "scoring": "moodle"}),
+    ("Pick {~%60%a ~%40%b ~%-100%c}", {"type": "multiple", "scoring": "moodle"}),
+    # lower-case true is a short answer in Moodle
+    ("Roles matter. {true}", {"type": "short", "accept": ["true"]}),
     # true/false
     ("Roles matter. {T}", {"type": "true_false", "answer": True}),
     ("Roles matter. {TRUE}", {"type": "true_false", "answer": True}),
@@ -100,7 +143,12 @@ CASES = [
     ),
     ("Roles matter. {T##Yes}", {"feedback_true": "Yes"}),
     # short answer
-    ("Name it. {=teamwork}", {"type": "short", "accept": ["teamwork"]}),
+    (
+        "Name it. {=teamwork}",
+        {"type": "short", "scoring": "moodle", "normalise": False, "accept": ["teamwork"]},
+    ),
+    ("Name it. {=team*work =%50%*}", {"accept": ["team*work", {"answer": "*", "credit": 0.5}]}),
+    ("// [scoring:standard]\nName it. {=teamwork}", {"accept": ["teamwork"]}),
     (
         "Name it. {=teamwork =团队协作 =team work}",
         {"accept": ["teamwork", "团队协作", "team work"]},
@@ -154,6 +202,26 @@ CASES = [
         {"answers": [{"answer": 1822}, {"answer": 1822, "tolerance": 2, "credit": 0.5}]},
     ),
     (
+        "When? {#=%50%1820..1824#Close =1822:0#Exactly}",
+        {
+            "scoring": "moodle",
+            "answers": [
+                {"range": [1820, 1824], "credit": 0.5, "feedback": "Close"},
+                {"answer": 1822, "feedback": "Exactly"},
+            ],
+        },
+    ),
+    # a numerical catch-all, as Moodle writes it
+    (
+        "When?{#\n\t=%100%1822:0#Exactly\n\t~#Not that year\n}",
+        {
+            "answers": [
+                {"answer": 1822, "feedback": "Exactly"},
+                {"answer": "*", "credit": 0.0, "feedback": "Not that year"},
+            ]
+        },
+    ),
+    (
         "When? {#=1822:0#Exactly =%50%1820..1824#Close}",
         {
             "answers": [
@@ -180,11 +248,13 @@ CASES = [
     # format markers
     ("::n::[markdown]Some **bold** text {T}", {"text": "Some **bold** text"}),
     ("::n::[plain]1 < 2 {T}", {"format": "plain", "text": "1 < 2"}),
+    ("Plain moodle text {T}", {"format": "moodle"}),
+    ("::n::[latex]x {T}", {"format": "moodle", "text": "[latex]x"}),
     (
         "::n::[html]<p>Hi <script>x()</script><b>there</b></p> {T}",
         {"format": "html", "text": "<p>Hi <b>there</b></p>"},
     ),
-    ("::n::[moodle]Plain moodle text {T}", {"format": "plain"}),
+    ("::n::[moodle]Plain moodle text {T}", {"format": "moodle"}),
     (
         "[html]<i>Pick</i> {=<b>a</b> ~b &amp; c}",
         {"options": [{"id": "a", "text": "a", "correct": True}, {"id": "b", "text": "b & c"}]},
@@ -206,7 +276,11 @@ CASES = [
     # comments and categories
     ("// a comment\nQ {T}", {"text": "Q"}),
     ("$CATEGORY: $course$/top/Module 1\n\nQ {T}", {"tags": ["module-1"]}),
-    ("$CATEGORY: tools\n// [tag:scenario]\nQ {T}", {"tags": ["tools", "scenario"]}),
+    ("$CATEGORY: tools\n\n// [tag:scenario]\nQ {T}", {"tags": ["tools", "scenario"]}),
+    # a description goes before the next question's text
+    ("::intro::Read this first.\n\nQ {T}", {"text": "Read this first.\n\nQ"}),
+    # inner spaces are kept
+    ("Name it. {=team work}", {"accept": ["team work"]}),
     ("Multi\nline\ntext {\n=a\n~b\n}", {"text": "Multi\nline\ntext"}),
 ]
 
@@ -235,23 +309,21 @@ def test_repeated_names_get_unique_ids():
 
 
 ERRORS = [
-    ("Just a description.", 1, "a description"),
-    ("\n\n::n::Q {=a ~b", 3, "not closed with '}'"),
+    ("Just a description.", 1, "kept only before a question"),
+    ("\n\n::n::Q {=a ~b", 3, "do not pair up"),
     ("::unclosed Q {T}", 1, "not closed with '::'"),
     ("Q {=a} and {=b}", 1, "more than one answer block"),
     ("Q {T}\n\nQ2 {=a ~b}\n\nQ3 {#abc}", 5, "is not a number"),
-    ("Q {=a -> 1 ~b}", 1, "matching block"),
     ("Q {=a ~%150%b}", 1, "outside -100%..100%"),
-    ("Q {~%50%a ~b}", 1, "no answer gives full credit"),
-    ("Q {=a =b ~c}", 1, "several answers give 100%"),
-    ("Q {=a#one#two}", 1, "one '#feedback'"),
-    ("[latex]Q {T}", 1, "unknown text format"),
-    ("Q {TRUE#a#b#c}", 1, "at most two feedbacks"),
+    ("Q {~%50%a ~b}", 1, "must add up to 100%"),
     ("{T}", 1, "no text"),
-    ("Q {a}", 1, "must start with '='"),
-    ("Q {=a -> 1 =b -> 2#fb}", 1, "cannot carry feedback"),
-    ("Q {=only}\n\nQ {~x ~y}", 3, "no answer gives full credit"),
-    ("Q {=one -> 1}", 1, "at least two pairs"),
+    ("Q {=one -> 1}", 1, "at least two answers"),
+    ("Q {=a -> 1 =b}", 1, "'=left -> right'"),
+    ("Q {=only}\n\nQ {~x}", 3, "at least two answers"),
+    ("$CATEGORY: m1\nQ {T}", 2, "the category's name"),
+    ("Q {#=%-50%3 =4}", 1, "negative weight"),
+    ("Q {=%-50%a =b}", 1, "negative weight"),
+    ("Q {=%50%a}", 1, "full credit"),
 ]
 
 
@@ -290,7 +362,7 @@ def test_export_escapes_and_round_trips_every_type():
     quiz, _ = parse_quiz(EVERY_TYPE, "quizzes/stc/background.yaml", LOCALES)
     gift, skipped = write_gift(quiz["questions"], "en")
     assert skipped == ["q-order"]
-    assert "::q-multiple::Pick the communication habits. {~%50%Regular meetings" in gift
+    assert "::q-multiple::[markdown]Pick the communication habits. {~%50%Regular meetings" in gift
     assert "{#30:1}" in gift
     first = convert(gift)
     again, problems = parse_quiz(

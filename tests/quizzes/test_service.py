@@ -231,3 +231,37 @@ def test_a_new_app_never_sees_cached_quizzes_of_another_database(make_app):
             found = service.current_quiz(db.session, result.course, "check")
             assert (found is not None) == has_check
             db.session.remove()
+
+
+def test_attempt_statements_share_a_registration_and_carry_raw_scores_and_duration(
+    db_session, quiz_course, trainee
+):
+    from ralph.models.xapi.base.statements import BaseXapiStatement
+
+    from course.progress import records
+
+    first = start(db_session, trainee, quiz_course)
+    points = sum(q["points"] for q, _ in service.paper_of(db_session, first))
+    service.submit_attempt(db_session, first, "t-1", NOW + 3 * MINUTE + timedelta(seconds=5), {})
+    second = start(db_session, trainee, quiz_course, at=NOW + timedelta(days=1))
+    service.submit_attempt(db_session, second, "t-2", NOW + timedelta(days=1, minutes=1), {})
+    db_session.commit()
+    statements = list(records.statements(db_session, "http://localhost"))
+    for statement in statements:
+        BaseXapiStatement(**statement)
+    about_quiz = [s for s in statements if "/quizzes/check" in s["object"]["id"]]
+    assert [s["verb"]["display"]["en-US"] for s in about_quiz] == [
+        "attempted",
+        "failed",
+        "attempted",
+        "failed",
+    ]
+    registrations = [s["context"]["registration"] for s in about_quiz]
+    assert registrations[0] == registrations[1] != registrations[2] == registrations[3]
+    result = about_quiz[1]["result"]
+    assert result["score"] == {"scaled": 0.0, "raw": 0, "min": 0, "max": points}
+    assert result["duration"] == "PT3M5S" and result["success"] is False
+    # the module quiz the course requires passing has no attempt left: the course is failed
+    course_failed = [s for s in statements if s["object"]["id"].endswith("/courses/quiz-course")]
+    assert [s["verb"]["display"]["en-US"] for s in course_failed] == ["failed"]
+    assert course_failed[0]["result"] == {"success": False}

@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+import yaml
 
 from course.quizzes import service
 from course.quizzes.models import QuizAttempt
@@ -213,6 +214,54 @@ def test_gift_upload_converts_or_lists_problems(client, login, create_user):
         content_type="multipart/form-data",
     )
     assert bad.status_code == 400 and "bad.gift:3:" in bad.get_data(as_text=True)
+
+
+def _upload_partly_broken(client):
+    return client.post(
+        "/teach/gift",
+        data={"file": (io.BytesIO(b"Fine {T}\n\nBroken {#abc}\n\nAlso {F}\n"), "part.gift")},
+        content_type="multipart/form-data",
+    )
+
+
+def test_gift_with_some_broken_questions_offers_what_converted_or_nothing(
+    client, login, create_user
+):
+    login(create_user(is_platform_admin=True))
+    page = _upload_partly_broken(client)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 400
+    assert "part.gift:3:" in html and "2 of 3 questions converted" in html
+    action = re.search(r'action="(/teach/gift/[^"]+)"', html).group(1)
+    download = client.post(action, data={"choice": "converted"})
+    assert download.mimetype == "application/yaml"
+    questions = yaml.safe_load(download.get_data(as_text=True))["questions"]
+    assert [q["text"] for q in questions] == ["Fine", "Also"]
+    again = client.post(action, data={"choice": "converted"}, follow_redirects=True)
+    assert "expired" in again.get_data(as_text=True)
+    nothing_page = _upload_partly_broken(client).get_data(as_text=True)
+    action = re.search(r'action="(/teach/gift/[^"]+)"', nothing_page).group(1)
+    nothing = client.post(action, data={"choice": "nothing"}, follow_redirects=True)
+    assert "Nothing was imported" in nothing.get_data(as_text=True)
+
+
+def test_gift_export_page_lists_losses_and_downloads(client, login, create_user, quiz_course):
+    login(create_user(is_platform_admin=True))
+    page = client.get("/teach/gift/export/quiz-course/check?locale=en")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "What GIFT cannot carry" in html and "GIFT has no ordering questions" in html
+    download = client.get("/teach/gift/export/quiz-course/check?locale=en&download=1")
+    assert download.mimetype == "text/plain"
+    assert "::" in download.get_data(as_text=True)
+    drawn = client.get("/teach/gift/export/quiz-course/exam?download=1").get_data(as_text=True)
+    assert "draws its questions from the course's question bank" in drawn
+    assert client.get("/teach/gift/export/quiz-course/nope").status_code == 404
+
+
+def test_gift_export_needs_an_author(client, login, create_user, quiz_course):
+    login(create_user())
+    assert client.get("/teach/gift/export/quiz-course/check").status_code in (403, 404)
 
 
 def test_gift_page_needs_a_teacher(client, login, create_user):

@@ -42,3 +42,37 @@ def test_xlsx_has_the_same_table():
     assert values[2][:2] == ['\'=HYPERLINK("http://x")', "'-2+3"]
     assert sheet.freeze_panes == "A2"
     assert sheet["A1"].font.bold
+
+
+def _generated(n: int) -> Table:
+    def rows():
+        for i in range(n):
+            yield [f"学员{i:06d}", f"trainee{i}@example.com", "综合窗口", i / n,
+                   datetime(2026, 3, 1, 8, 30, tzinfo=UTC), i % 2 == 0]  # fmt: skip
+
+    return Table(
+        "Trainees", ["Name", "Email", "Department", "Score", "Completed", "Passed"], rows()
+    )
+
+
+def _peak(stream) -> tuple[int, int]:
+    import tracemalloc
+
+    tracemalloc.start()
+    size = 0
+    for chunk in stream:
+        size += len(chunk)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak, size
+
+
+def test_exports_stream_with_memory_flat_in_the_number_of_rows():
+    """Eight times the rows: the output grows eightfold, the peak memory does not."""
+    from course.reports.exports import iter_csv, iter_xlsx
+
+    for make, rows in ((iter_csv, 2_000), (iter_xlsx, 500)):
+        small_peak, small_size = _peak(make(_generated(rows)))
+        large_peak, large_size = _peak(make(_generated(8 * rows)))
+        assert large_size > 4 * small_size
+        assert large_peak < 1.5 * small_peak + 200_000, (make.__name__, small_peak, large_peak)

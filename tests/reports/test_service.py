@@ -7,7 +7,9 @@ from datetime import timedelta
 from course.authoring import service as authoring
 from course.catalog.service import current_version
 from course.extensions import db
+from course.quizzes import itemsums
 from course.quizzes.models import GRADED, QuizAttempt
+from course.quizzes.service import paper_of
 from course.reports import service
 from tests.authoring.conftest import NOW, SLUG
 
@@ -26,7 +28,8 @@ def _attempts(session, course, create_user):
     for number, (q1, q2) in enumerate(ATTEMPTS):
         user = create_user()
         s1, s2 = float(q1 == "a"), float(q2 == "true")
-        session.add(
+        graded(
+            session,
             QuizAttempt(
                 user_id=user.id,
                 course_id=course.id,
@@ -42,9 +45,17 @@ def _attempts(session, course, create_user):
                 score=(s1 + s2) / 2,
                 passed=(s1 + s2) >= 1,
                 pass_mark=0.5,
-            )  # fmt: skip
+            ),  # fmt: skip
         )
     session.commit()
+
+
+def graded(session, attempt: QuizAttempt) -> QuizAttempt:
+    """Store a graded attempt and add it to the item sums, as grading does."""
+    session.add(attempt)
+    session.flush()
+    itemsums.record(session, attempt, paper_of(session, attempt))
+    return attempt
 
 
 def test_item_analysis_reads_graded_attempts(db_session, course, create_user):

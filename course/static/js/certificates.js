@@ -38,3 +38,61 @@
 
   if (state.textContent !== "done") { poll(); }
 })();
+
+// The trainee picker: suggestions as the admin types, drawn as the same radio buttons the
+// server draws after a search without script.
+(function () {
+  "use strict";
+  var form = document.getElementById("trainee-search");
+  var choices = document.getElementById("trainee-choices");
+  if (!form || !choices) { return; }
+  var input = document.getElementById("trainee-q");
+  var url = form.getAttribute("data-search-url");
+  var timer = null;
+  var asked = "";
+
+  function draw(results) {
+    var legend = choices.querySelector("legend");
+    choices.textContent = "";
+    choices.appendChild(legend);
+    if (!results.length) {
+      var none = document.createElement("p");
+      none.className = "hint";
+      none.textContent = choices.getAttribute("data-empty");
+      choices.appendChild(none);
+      return;
+    }
+    results.forEach(function (person) {
+      var label = document.createElement("label");
+      label.className = "check";
+      var radio = document.createElement("input");
+      radio.type = "radio";
+      radio.name = "issue-user_id";
+      radio.value = String(person.id);
+      radio.required = true;
+      radio.checked = results.length === 1;
+      label.appendChild(radio);
+      var text = " " + person.name + " <" + person.email + ">";
+      if (person.department) { text += " · " + person.department; }
+      label.appendChild(document.createTextNode(text));
+      choices.appendChild(label);
+    });
+  }
+
+  function search() {
+    var q = input.value.trim();
+    if (!q || q === asked) { return; }
+    asked = q;
+    fetch(url + "?q=" + encodeURIComponent(q), {
+      headers: { Accept: "application/json" }, credentials: "same-origin"
+    })
+      .then(function (response) { return response.json(); })
+      .then(function (data) { if (q === asked) { draw(data.results); } })
+      .catch(function () { asked = ""; });
+  }
+
+  input.addEventListener("input", function () {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(search, 250);
+  });
+})();

@@ -1,0 +1,1 @@
+"""E-mail notifications: assignments, due-date reminders, grading, certificates and their expiry."""

@@ -1,0 +1,303 @@
+"""Staff import at any size, in three steps that each leave their state in the database.
+
+1. The upload request reads the CSV once (:func:`staff_import.read_table`), stores the records
+   as JSON through ``course.storage`` and creates a :class:`StaffImport` (:func:`start`).
+2. The preview job checks every row and plans it against the people already known
+   (:func:`preview`), writing one :class:`StaffImportRow` per row with batched inserts.
+3. After the admin confirms, the import job (:func:`apply`) re-checks the plan against the
+   database and then writes every row with batched statements in one transaction: a row that
+   no longer fits fails the whole import, naming its line, and nothing is written.
+
+New accounts get no password hash; their holders set one through the welcome link. The jobs
+report progress through a ``progress(done)`` callback, which the task commits.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from course import storage
+from course.accounts.models import User
+from course.orgs import staff_import
+from course.orgs.models import Membership, Organisation, StaffImport, StaffImportRow
+
+#: Rows per batched statement (well under SQLite's 32,766 bound parameters).
+CHUNK = 500
+ACTIONS = ("create", "join", "update", "unchanged", "error")
+
+Progress = Callable[[int], None]
+
+
+class ImportFailed(Exception):
+    """The import cannot go ahead; ``line`` names the row (0 when it is not one row's fault)."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(f"line {line}: {message}" if line else message)
+        self.line = line
+        self.message = message
+
+
+def _chunks(items: Sequence, size: int = CHUNK) -> Iterator[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def start(
+    session: Session,
+    actor: User,
+    org: Organisation,
+    records: list[dict],
+    filename: str,
+    now: datetime,
+) -> StaffImport:
+    """Keep the parsed records in the store and create the import, waiting for its preview."""
+    key = f"imports/{org.id}/{secrets.token_hex(16)}.json"
+    storage.save(key, json.dumps(records, ensure_ascii=False).encode())
+    job = StaffImport(
+        organisation_id=org.id,
+        created_by_id=actor.id,
+        filename=filename[:255],
+        state="previewing",
+        rows_key=key,
+        total=len(records),
+        done=0,
+        counts={},
+        created_at=now,
+    )
+    session.add(job)
+    session.flush()
+    return job
+
+
+def existing_people(
+    session: Session, org: Organisation, emails: Sequence[str]
+) -> dict[str, staff_import.ExistingMember]:
+    """What the organisation knows about each address that has an account (batched)."""
+    found = {}
+    for chunk in _chunks(list(emails)):
+        rows = session.execute(
+            select(
+                User.email,
+                User.display_name,
+                Membership.employee_number,
+                Membership.department,
+                Membership.role,
+            )
+            .outerjoin(
+                Membership,
+                (Membership.user_id == User.id) & (Membership.organisation_id == org.id),
+            )
+            .where(User.email.in_(chunk))
+        )
+        for email, name, number, department, role in rows:
+            found[email] = staff_import.ExistingMember(
+                name=name, employee_number=number or "", department=department or "", role=role
+            )
+    return found
+
+
+def preview(session: Session, job: StaffImport, progress: Progress) -> StaffImport:
+    """Check and plan every row, store the plan as rows, and say whether the file is clean."""
+    org = session.get(Organisation, job.organisation_id)
+    records = json.loads(storage.read(job.rows_key))
+    rows, errors = staff_import.check_rows(records)
+    progress(len(records) // 4)
+    done = len(records) // 4
+    counts = dict.fromkeys(ACTIONS, 0)
+    for chunk in _chunks(rows):
+        plan = staff_import.plan_rows(
+            list(chunk), [], existing_people(session, org, [row.email for row in chunk])
+        )
+        values = [
+            {
+                "import_id": job.id,
+                "line": item.row.line,
+                "action": item.action,
+                "name": item.row.name,
+                "email": item.row.email,
+                "employee_number": item.row.employee_number,
+                "department": item.row.department,
+                "role": item.row.role,
+                "detail": ",".join(item.changes),
+            }
+            for item in plan.rows
+        ]
+        session.execute(insert(StaffImportRow), values)
+        for item in plan.rows:
+            counts[item.action] += 1
+        done += len(chunk) * 3 // 4
+        progress(done)
+    for chunk in _chunks(errors):
+        session.execute(
+            insert(StaffImportRow),
+            [
+                {"import_id": job.id, "line": e.line, "action": "error", "detail": e.message}
+                for e in chunk
+            ],
+        )
+    counts["error"] = len(errors)
+    job.counts = counts
+    job.state = "invalid" if errors else "previewed"
+    job.done = job.total
+    session.flush()
+    return job
+
+
+def planned_rows(
+    session: Session, job: StaffImport, actions: Sequence[str]
+) -> list[StaffImportRow]:
+    return list(
+        session.scalars(
+            select(StaffImportRow)
+            .where(StaffImportRow.import_id == job.id, StaffImportRow.action.in_(actions))
+            .order_by(StaffImportRow.line)
+        )
+    )
+
+
+def check_unchanged(
+    session: Session, org: Organisation, rows: list[StaffImportRow], progress: Progress
+) -> None:
+    """Raise :class:`ImportFailed` for the first row whose plan no longer holds (someone
+    registered, joined or changed since the preview)."""
+    done = 0
+    for chunk in _chunks(rows):
+        known = existing_people(session, org, [row.email for row in chunk])
+        plan = staff_import.plan_rows([_as_staff_row(row) for row in chunk], [], known)
+        for row, now_planned in zip(chunk, plan.rows, strict=True):
+            if now_planned.action != row.action:
+                raise ImportFailed(
+                    row.line,
+                    "this person's account or membership changed after the preview; "
+                    "preview the file again",
+                )
+        done += len(chunk)
+        progress(done)
+
+
+def _as_staff_row(row: StaffImportRow) -> staff_import.StaffRow:
+    return staff_import.StaffRow(
+        row.line, row.name, row.email, row.employee_number, row.department, row.role
+    )
+
+
+def apply(session: Session, job: StaffImport, now: datetime, progress: Progress) -> list[int]:
+    """Import a previewed, clean file; returns the ids of the accounts created.
+
+    Every check runs before the first write; the writes are batched statements in the
+    caller's transaction, so a failure (raised as :class:`ImportFailed`) leaves nothing.
+    """
+    if job.state not in ("previewed", "importing"):
+        raise ImportFailed(0, "the file has not been previewed or has errors")
+    org = session.get(Organisation, job.organisation_id)
+    rows = planned_rows(session, job, ("create", "join", "update"))
+    check_unchanged(session, org, rows, progress)
+    creates = [row for row in rows if row.action == "create"]
+    for chunk in _chunks(creates):
+        session.execute(
+            insert(User),
+            [
+                {
+                    "email": row.email,
+                    "display_name": row.name,
+                    "password_hash": None,
+                    "locale": "zh-CN",
+                    "is_platform_admin": False,
+                    "session_epoch": 0,
+                    "created_at": now,
+                }
+                for row in chunk
+            ],
+        )
+    joining = [row for row in rows if row.action in ("create", "join")]
+    created_ids = []
+    for chunk in _chunks(joining):
+        ids = dict(
+            session.execute(
+                select(User.email, User.id).where(User.email.in_([row.email for row in chunk]))
+            ).all()
+        )
+        session.execute(
+            insert(Membership),
+            [
+                {
+                    "organisation_id": org.id,
+                    "user_id": ids[row.email],
+                    "role": row.role,
+                    "employee_number": row.employee_number,
+                    "department": row.department,
+                    "created_at": now,
+                }
+                for row in chunk
+            ],
+        )
+        created_ids += [ids[row.email] for row in chunk if row.action == "create"]
+    _update_members(session, org, [row for row in rows if row.action == "update"])
+    job.state = "done"
+    job.to_mail = len(created_ids)
+    job.mailed = 0
+    job.finished_at = now
+    session.flush()
+    return created_ids
+
+
+def _update_members(session: Session, org: Organisation, rows: list[StaffImportRow]) -> None:
+    # As when a member is added again by hand: a blank cell keeps what is on record.
+    for chunk in _chunks(rows):
+        members = {
+            email: (member_id, number, department)
+            for member_id, email, number, department in session.execute(
+                select(Membership.id, User.email, Membership.employee_number, Membership.department)
+                .join(User, User.id == Membership.user_id)
+                .where(
+                    Membership.organisation_id == org.id,
+                    User.email.in_([row.email for row in chunk]),
+                )
+            )
+        }
+        session.execute(
+            update(Membership),
+            [
+                {
+                    "id": members[row.email][0],
+                    "role": row.role,
+                    "employee_number": row.employee_number or members[row.email][1],
+                    "department": row.department or members[row.email][2],
+                }
+                for row in chunk
+            ],
+        )
+
+
+def fail(session: Session, job: StaffImport, error: ImportFailed, now: datetime) -> None:
+    """Record why the import stopped (after the caller rolled its writes back)."""
+    job.state = "failed"
+    job.failure = error.message
+    job.failure_line = error.line or None
+    job.finished_at = now
+    session.flush()
+
+
+def counts_by_action(session: Session, job: StaffImport) -> dict[str, int]:
+    """Rows per action, counted in SQL."""
+    found = dict(
+        session.execute(
+            select(StaffImportRow.action, func.count())
+            .where(StaffImportRow.import_id == job.id)
+            .group_by(StaffImportRow.action)
+        ).all()
+    )
+    return {action: found.get(action, 0) for action in ACTIONS}
+
+
+def discard_parsed_rows(job: StaffImport) -> None:
+    """Delete the stored records once the import is over."""
+    if job.rows_key and storage.exists(job.rows_key):
+        storage.delete(job.rows_key)
+    job.rows_key = None

@@ -1,0 +1,135 @@
+"""Background work for organisations: previewing and importing staff lists, welcome links.
+
+Each job commits its progress on the :class:`StaffImport` row as it goes, so the import page
+(on any node) shows how far it got, and a reload loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from course.accounts.models import User
+from course.accounts.service import WELCOME_SALT, make_reset_token
+from course.db import utcnow
+from course.extensions import db
+from course.jobs import app_context, huey
+from course.mail import send_mail
+from course.orgs import imports
+from course.orgs.models import Organisation, StaffImport
+
+log = logging.getLogger(__name__)
+
+#: Welcome links per mail job.
+MAIL_BATCH = 200
+
+
+def _progress(job: StaffImport):
+    def report(done: int) -> None:
+        job.done = min(done, job.total)
+        db.session.commit()
+
+    return report
+
+
+@huey.task()
+def preview_staff_import_task(import_id: int) -> str:
+    """Check and plan an uploaded staff list; returns the import's state."""
+    with app_context():
+        session = db.session
+        job = session.get(StaffImport, import_id)
+        if job is None or job.state != "previewing":
+            return "gone"
+        try:
+            imports.preview(session, job, _progress(job))
+            session.commit()
+        except Exception:
+            log.exception("staff import %s: the preview failed", import_id)
+            session.rollback()
+            job = session.get(StaffImport, import_id)
+            imports.fail(session, job, imports.ImportFailed(0, "the preview failed"), utcnow())
+            session.commit()
+            raise
+        return job.state
+
+
+@huey.task()
+def apply_staff_import_task(import_id: int) -> int:
+    """Import a confirmed staff list in one transaction; returns the accounts created."""
+    with app_context():
+        session = db.session
+        job = session.get(StaffImport, import_id)
+        if job is None or job.state != "importing":
+            return 0
+        now = utcnow()
+        try:
+            created = imports.apply(session, job, now, _progress(job))
+            imports.discard_parsed_rows(job)
+            session.commit()
+        except (imports.ImportFailed, IntegrityError) as exc:
+            session.rollback()
+            job = session.get(StaffImport, import_id)
+            error = exc if isinstance(exc, imports.ImportFailed) else _culprit(job)
+            imports.fail(session, job, error, now)
+            session.commit()
+            return 0
+        except Exception:
+            log.exception("staff import %s failed", import_id)
+            session.rollback()
+            job = session.get(StaffImport, import_id)
+            imports.fail(session, job, imports.ImportFailed(0, "the import failed"), now)
+            session.commit()
+            raise
+        for start in range(0, len(created), MAIL_BATCH):
+            send_welcome_links_task(import_id, created[start : start + MAIL_BATCH])
+        return len(created)
+
+
+def _culprit(job: StaffImport) -> imports.ImportFailed:
+    """The row that broke a write (someone registered between the check and the write)."""
+    org = db.session.get(Organisation, job.organisation_id)
+    try:
+        rows = imports.planned_rows(db.session, job, ("create", "join", "update"))
+        imports.check_unchanged(db.session, org, rows, lambda done: None)
+    except imports.ImportFailed as exc:
+        return exc
+    return imports.ImportFailed(0, "the database refused a row; preview the file again")
+
+
+@huey.task(retries=3, retry_delay=30)
+def send_welcome_links_task(import_id: int, user_ids: list[int]) -> int:
+    """Send the welcome link (choose your first password) to new accounts of an import."""
+    with app_context():
+        session = db.session
+        users = session.scalars(
+            select(User).where(User.id.in_(user_ids), User.password_hash.is_(None))
+        ).all()
+        config = current_app.config
+        days = config["WELCOME_LINK_DAYS"]
+        with current_app.test_request_context(base_url=config["BASE_URL"]):
+            for user in users:
+                token = make_reset_token(user, config["SECRET_KEY"], WELCOME_SALT)
+                link = url_for("accounts.welcome", token=token, _external=True)
+                with force_locale(user.locale.replace("-", "_")):
+                    send_mail(
+                        user.email,
+                        _("Your training account"),
+                        _(
+                            "An account has been created for you. Choose your password here "
+                            "(the link works for %(days)d days):\n\n%(link)s",
+                            days=days,
+                            link=link,
+                        ),
+                    )
+        session.execute(
+            update(StaffImport)
+            .where(StaffImport.id == import_id)
+            .values(mailed=StaffImport.mailed + len(user_ids))
+        )
+        session.commit()
+        return len(users)
