@@ -62,6 +62,10 @@ class EnglishClient(FlaskClient):
     def open(self, *args, **kwargs):
         if has_app_context() and current_app._get_current_object() is self.application:
             _db.session.commit()
+        if self.preserve_context:  # ``with client:`` keeps the request's context for the test
+            return super().open(*args, **kwargs)
+        # A streamed body is read inside the request's own context too, where it was started.
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
@@ -132,9 +136,13 @@ def make_app(database_template, tmp_path):
 
 @pytest.fixture
 def app(make_app):
-    """A fresh app on a fresh database. It holds no application context: requests made with
-    ``client`` push their own, and ``db_session`` holds one for the test's body."""
-    return make_app()
+    """A fresh app on a fresh database, with an application context for the test's body only:
+    requests made with ``client`` never run in it (each pushes its own, see ``EnglishClient``),
+    so nothing on ``g`` passes between the test and its requests or from one request to the
+    next."""
+    app = make_app()
+    with app.app_context():
+        yield app
 
 
 @pytest.fixture
@@ -149,10 +157,8 @@ def runner(app):
 
 @pytest.fixture
 def db_session(app):
-    """The test body's database session, in an application context held for the test (not
-    shared with the requests the test makes)."""
-    with app.app_context():
-        yield _db.session
+    """The test body's database session (its requests use sessions of their own)."""
+    return _db.session
 
 
 _counter = itertools.count(1)
