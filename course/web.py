@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -32,7 +33,7 @@ def safe_next_url(target: str | None) -> str | None:
     return target
 
 
-def writes_on_get(view):
+def writes_on_get(view: Callable) -> Callable:
     """Mark a GET view that may write (render-once caches, keys made on first use), so its
     SQLite transaction begins immediately like a POST's."""
     view.writes_on_get = True
@@ -45,11 +46,11 @@ def _start_request():
     write_intent.set(not safe)
 
 
-def _reset_write_intent(_exc=None):
+def _reset_write_intent(_exc: BaseException | None = None) -> None:
     write_intent.set(True)
 
 
-def _security_headers(response):
+def _security_headers(response: Response) -> Response:
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")

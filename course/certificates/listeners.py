@@ -11,6 +11,7 @@ valid) and the PDF is tried again on download.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from sqlalchemy import event
@@ -21,12 +22,25 @@ from course.certificates import service
 from course.certificates.tasks import render_certificate_task
 from course.progress.signals import course_completed
 
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from course.catalog.models import Course
+    from course.progress.models import CourseCompletion
+
+
 PENDING = "certificates_to_render"
 
 log = logging.getLogger(__name__)
 
 
-def issue_on_completion(course, completion=None, session=None, now=None, **_extra):
+def issue_on_completion(
+    course: Course,
+    completion: CourseCompletion | None = None,
+    session: Session | None = None,
+    now: datetime | None = None,
+    **_extra: object,
+) -> None:
     """Receiver of ``course_completed``: issue (or renew) the trainee's certificate."""
     course_settings, _ = service.course_certificate(session, course)
     if course_settings.get("auto_issue") is False:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +16,14 @@ from sqlalchemy.orm import Session
 from course.certificates import credential, keys
 from course.certificates.models import SigningKey
 from course.orgs.models import Organisation
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from course.catalog.models import Course
+    from course.certificates.models import Certificate
 
 
 @dataclass(frozen=True)
@@ -80,7 +89,14 @@ def published_keys(session: Session, org: Organisation) -> list[SigningKey]:
     )
 
 
-def sign_certificate(certificate, course, org, key, config: IssuingConfig, language: str) -> str:
+def sign_certificate(
+    certificate: Certificate,
+    course: Course,
+    org: Organisation,
+    key: Ed25519PrivateKey,
+    config: IssuingConfig,
+    language: str,
+) -> str:
     title = certificate.course_title
     summary = course.summary or {}
     facts = credential.CredentialFacts(
@@ -113,7 +129,7 @@ def _criteria(language: str) -> str:
     return "Completed the lessons, quizzes and case studies the course's completion rule requires."
 
 
-def _pick(value, language: str) -> str:
+def _pick(value: Any, language: str) -> str:
     if isinstance(value, dict):
         return value.get(language) or next(iter(value.values()), "")
     return value or ""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
@@ -19,6 +20,11 @@ from sqlalchemy.orm import Session, joinedload
 from course.certificates import credential, keys, status
 from course.certificates.models import Certificate, SigningKey
 from course.orgs.models import Organisation
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from course.certificates.service import IssuingConfig
 
 
 @dataclass
@@ -114,7 +120,7 @@ def verify_upload(session: Session, data: bytes, now: datetime) -> Verification:
     return result
 
 
-def _record(session: Session, credential_id) -> Certificate | None:
+def _record(session: Session, credential_id: object) -> Certificate | None:
     if not isinstance(credential_id, str):
         return None
     return session.scalars(
@@ -124,7 +130,9 @@ def _record(session: Session, credential_id) -> Certificate | None:
     ).first()
 
 
-def as_json(result: Verification, now: datetime, verify_url=None) -> dict:
+def as_json(
+    result: Verification, now: datetime, verify_url: Callable[[str], str] | None = None
+) -> dict:
     """The JSON answer of ``/api/verify``: verdict, checks, and the public facts."""
     body: dict = {
         "state": result.state,
@@ -135,7 +143,9 @@ def as_json(result: Verification, now: datetime, verify_url=None) -> dict:
     return body
 
 
-def public_facts(certificate: Certificate, now: datetime, verify_url=None) -> dict:
+def public_facts(
+    certificate: Certificate, now: datetime, verify_url: Callable[[str], str] | None = None
+) -> dict:
     """What anyone holding the code may see (never the e-mail address)."""
     facts = {
         "serial": certificate.serial,
@@ -158,7 +168,7 @@ def public_facts(certificate: Certificate, now: datetime, verify_url=None) -> di
 # --- what verifiers fetch ---------------------------------------------------------------------
 
 
-def issuer_profile(org: Organisation, config) -> dict:
+def issuer_profile(org: Organisation, config: IssuingConfig) -> dict:
     """The Open Badges issuer ``Profile`` published at the issuer id."""
     name = org.name if isinstance(org.name, dict) else {"zh-CN": org.name}
     return {
@@ -178,7 +188,9 @@ def jwks(session: Session, org: Organisation) -> dict:
     return {"keys": [key.public_jwk for key in published_keys(session, org)]}
 
 
-def status_list_token(session: Session, org: Organisation, config, now: datetime) -> str:
+def status_list_token(
+    session: Session, org: Organisation, config: IssuingConfig, now: datetime
+) -> str:
     """The organisation's revocation list as a signed ``BitstringStatusListCredential``."""
     from course.certificates.service import signing_key
 

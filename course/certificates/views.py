@@ -5,6 +5,7 @@ The organisation admin's pages are in ``admin.py`` on the same blueprint.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from flask import (
@@ -33,6 +34,10 @@ from course.extensions import csrf, db, limiter
 from course.policy import require
 from course.web import writes_on_get
 
+if TYPE_CHECKING:
+    from flask.typing import ResponseReturnValue
+
+
 VERIFY_LIMIT = "30 per minute"
 
 
@@ -41,7 +46,7 @@ VERIFY_LIMIT = "30 per minute"
 
 @bp.get("/certificates")
 @login_required
-def mine():
+def mine() -> ResponseReturnValue:
     """The signed-in trainee's certificates, with downloads and sharing."""
     certificates = service.certificates_of(db.session, current_user.id)
     links = {c.id: linkedin_url(c, issuing_config()) for c in certificates}
@@ -53,7 +58,7 @@ def mine():
 @bp.get("/certificates/<int:certificate_id>.pdf")
 @writes_on_get
 @login_required
-def download_pdf(certificate_id: int):
+def download_pdf(certificate_id: int) -> ResponseReturnValue:
     """The certificate's PDF, rendered once at issue and served from storage."""
     certificate = db.get_or_404(Certificate, certificate_id)
     require(current_user, "certificates.view", certificate)
@@ -75,7 +80,7 @@ def download_pdf(certificate_id: int):
 
 @bp.get("/certificates/<int:certificate_id>.json")
 @login_required
-def download_json(certificate_id: int):
+def download_json(certificate_id: int) -> ResponseReturnValue:
     """The signed credential (an EnvelopedVerifiableCredential holding the VC-JWT)."""
     certificate = db.get_or_404(Certificate, certificate_id)
     require(current_user, "certificates.view", certificate)
@@ -88,7 +93,7 @@ def download_json(certificate_id: int):
 
 @bp.post("/certificates/<int:certificate_id>/visibility")
 @login_required
-def visibility(certificate_id: int):
+def visibility(certificate_id: int) -> ResponseReturnValue:
     """Show or hide the certificate in the issuer's public listing."""
     certificate = db.get_or_404(Certificate, certificate_id)
     require(current_user, "certificates.share", certificate)
@@ -123,7 +128,7 @@ def linkedin_url(certificate: Certificate, config: service.IssuingConfig) -> str
 
 @bp.route("/verify", methods=["GET", "POST"])
 @limiter.limit(VERIFY_LIMIT)
-def verify():
+def verify() -> ResponseReturnValue:
     """Verify by code, or by uploading a certificate PDF or JSON credential."""
     code_form = VerifyCodeForm(request.args)
     upload_form = VerifyUploadForm()
@@ -145,7 +150,7 @@ def verify():
 
 @bp.get("/verify/<code>")
 @limiter.limit(VERIFY_LIMIT)
-def verify_code(code: str):
+def verify_code(code: str) -> ResponseReturnValue:
     """The public page of one certificate: status, name, course, issuer, dates."""
     certificate = verification.by_code(db.session, code)
     if certificate is None:
@@ -161,7 +166,7 @@ def verify_code(code: str):
 @bp.post("/api/verify")
 @csrf.exempt  # a machine endpoint: no session, no form, nothing changes
 @limiter.limit(VERIFY_LIMIT)
-def api_verify():
+def api_verify() -> ResponseReturnValue:
     """JSON verdict on an uploaded file (multipart ``file``, or the raw request body)."""
     upload = request.files.get("file")
     data = upload.read() if upload else request.get_data()
@@ -175,7 +180,7 @@ def api_verify():
 
 @bp.get("/api/verify/<code>")
 @limiter.limit(VERIFY_LIMIT)
-def api_verify_code(code: str):
+def api_verify_code(code: str) -> ResponseReturnValue:
     """JSON facts and status of the certificate with ``code``."""
     certificate = verification.by_code(db.session, code)
     if certificate is None:
@@ -186,19 +191,19 @@ def api_verify_code(code: str):
 
 
 @bp.get("/issuers/<slug>.json")
-def issuer(slug: str):
+def issuer(slug: str) -> ResponseReturnValue:
     """The organisation's Open Badges issuer profile."""
     return jsonify(verification.issuer_profile(org_or_404(slug), issuing_config()))
 
 
 @bp.get("/issuers/<slug>/keys")
-def issuer_keys(slug: str):
+def issuer_keys(slug: str) -> ResponseReturnValue:
     """The organisation's public keys, current and retired, as a JWK Set."""
     return jsonify(verification.jwks(db.session, org_or_404(slug)))
 
 
 @bp.get("/issuers/<slug>")
-def issuer_listing(slug: str):
+def issuer_listing(slug: str) -> ResponseReturnValue:
     """The certificates an organisation issued whose holders chose to list them."""
     org = org_or_404(slug)
     certificates = db.session.scalars(
@@ -216,7 +221,7 @@ def issuer_listing(slug: str):
 
 @bp.get("/status/<slug>/<int:list_number>")
 @writes_on_get
-def status_list(slug: str, list_number: int):
+def status_list(slug: str, list_number: int) -> ResponseReturnValue:
     """The organisation's revocation status list, a signed BitstringStatusListCredential."""
     org = org_or_404(slug)
     if list_number != 1:

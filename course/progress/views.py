@@ -4,6 +4,7 @@ section."""
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, current_app, render_template
 from flask_babel import lazy_gettext as _l
@@ -17,6 +18,14 @@ from course.extensions import db
 from course.i18n import current_locale, localized
 from course.progress import records, service, xapi
 from course.progress.models import CourseCompletion, Enrolment
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from flask.typing import ResponseReturnValue
+
+    from course.accounts.models import User
+
 
 bp = Blueprint("progress", __name__)
 
@@ -32,7 +41,7 @@ VERB_LABELS = {
 
 @bp.get("/records")
 @login_required
-def my_records():
+def my_records() -> ResponseReturnValue:
     """The signed-in user's latest learning records, with a link to download them all."""
     recent = records.recent(db.session, current_user.id)
     return render_template(
@@ -44,7 +53,7 @@ def my_records():
 
 @bp.get("/records.json")
 @login_required
-def download_records():
+def download_records() -> ResponseReturnValue:
     """Every learning record of the signed-in user as a JSON array of xAPI statements."""
     statements = list(
         records.statements(db.session, current_app.config["BASE_URL"], user_id=current_user.id)
@@ -58,7 +67,7 @@ def download_records():
 
 
 @sections.register("completion", "progress/_dashboard.html", order=15)
-def _dashboard_section(user, now):
+def _dashboard_section(user: User, now: datetime):
     """Each enrolled course's completion rule progress, completion date and final score."""
     rows = db.session.execute(
         select(Course, CourseVersion, CourseCompletion)

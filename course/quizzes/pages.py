@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -12,6 +13,12 @@ from course.quizzes import service
 from course.quizzes.models import QuizAttempt
 from course.quizzes.paper import public_question
 from course.quizzes.review import review_items
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
+    from course.accounts.models import User
 
 
 @dataclass
@@ -43,7 +50,7 @@ class AttemptPage:
 
 
 def quiz_page(
-    session: Session, user, course: Course, quiz_id: str, now: datetime
+    session: Session, user: User, course: Course, quiz_id: str, now: datetime
 ) -> QuizPage | None:
     """The start page of a quiz, or None if the course's current version has no such quiz."""
     found = service.current_quiz(session, course, quiz_id)
@@ -107,7 +114,7 @@ def results_page(session: Session, attempt: QuizAttempt, locale: str) -> list[di
     )
 
 
-def entries_from_form(session: Session, attempt: QuizAttempt, form) -> dict:
+def entries_from_form(session: Session, attempt: QuizAttempt, form: Mapping[str, Any]) -> dict:
     """Entries for the questions the submitted page showed (``present`` lists their ids).
 
     Field names: ``q-<id>`` for choices and text; ``q-<id>-<position>`` for each left-hand item

@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +26,10 @@ from course.quizzes.gift_write import GiftExport, export_quiz
 from course.quizzes.grading import grade, total_score
 from course.quizzes.models import GRADED, OPEN, PENDING, EssayGrading, QuizAttempt
 from course.quizzes.paper import canonical_response, clean_entry
+
+if TYPE_CHECKING:
+    from course.accounts.models import User
+
 
 #: Answers that arrive this soon after the deadline (network latency) still count.
 GRACE = timedelta(seconds=2)
@@ -145,7 +150,7 @@ def next_start(quiz: dict, attempts: list[QuizAttempt]) -> tuple[str | None, dat
 
 
 def start_attempt(
-    session: Session, user, course: Course, quiz_id: str, now: datetime
+    session: Session, user: User, course: Course, quiz_id: str, now: datetime
 ) -> QuizAttempt:
     """Resume the trainee's open attempt, or start a new one if the limits allow it.
 
@@ -338,7 +343,7 @@ def quiz_outcomes(session: Session, user_id: int, course_id: int) -> dict[str, Q
     return outcomes
 
 
-def _report(session: Session, attempt: QuizAttempt, user, verb: str, now: datetime) -> None:
+def _report(session: Session, attempt: QuizAttempt, user: User, verb: str, now: datetime) -> None:
     """The one place quizzes tell progress what happened (statements, then completion).
 
     Every statement of an attempt carries the attempt's registration; a result carries the raw

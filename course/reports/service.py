@@ -8,7 +8,9 @@ values the pages and the CSV/XLSX exports both draw from.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
@@ -26,6 +28,10 @@ from course.reports.itemanalysis import (
     choice_options,
     statistics_from_sums,
 )
+
+if TYPE_CHECKING:
+    from typing import Any
+
 
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -88,7 +94,7 @@ def overview(session: Session, course: Course, locale: str) -> Overview:
     )
 
 
-def month_of(session: Session, column):
+def month_of(session: Session, column: Any) -> Any:
     """``YYYY-MM`` of a UTC timestamp column, computed by the database."""
     if session.get_bind().dialect.name == "postgresql":
         return func.to_char(func.timezone("UTC", column), "YYYY-MM")
@@ -229,7 +235,7 @@ def trainees_query(course: Course, q: str | None = None, state: str | None = Non
     return query
 
 
-def trainee_rows(rows) -> list[TraineeRow]:
+def trainee_rows(rows: Iterable[Any]) -> list[TraineeRow]:
     """:class:`TraineeRow` values from rows of :func:`trainees_query`."""
     return [
         TraineeRow(user, enrolment, done or 0, completion)
@@ -260,7 +266,7 @@ def trainee_detail(session: Session, course: Course, user_id: int) -> TraineeDet
     if user is None:
         return None
 
-    def of(model, order):
+    def of(model: type, order: Any) -> list:
         return list(
             session.scalars(
                 select(model)
