@@ -37,13 +37,6 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from course.catalog.models import CourseVersion
-
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -104,14 +97,14 @@ class StatementCounter:
         self.count += 1
 
 
-def insert_batches(session: Session, model, rows):
+def insert_batches(session, model, rows):
     from sqlalchemy import insert
 
     for start in range(0, len(rows), BATCH):
         session.execute(insert(model), rows[start : start + BATCH])
 
 
-def graded_pool(session: Session, version: CourseVersion, quiz_id, size, rng):
+def graded_pool(session, version, quiz_id, size, rng):
     """``size`` real attempts at a quiz: drawn, answered at random and graded by the quiz code."""
     from course.quizzes.draw import arrange, select_questions
     from course.quizzes.grading import grade, total_score
