@@ -27,6 +27,28 @@ def percentiles(values: list[float]) -> dict:
     return {"count": len(ordered), "p50_ms": rank(50), "p95_ms": rank(95), "p99_ms": rank(99)}
 
 
+def page_fields(page: str, entries: dict) -> list[tuple[str, str]]:
+    """``entries`` (by authored field name ``q-bNN``, options by letter) as the attempt page names
+    them: every question, option and item is a per-attempt token there. The generated quiz's
+    question N reads "第N题" and its options "Option a".."Option d", which is how they are found."""
+    fields = []
+    for chunk in page.split('<fieldset class="question card"')[1:]:
+        name = re.search(r'name="present" value="([^"]+)"', chunk).group(1)
+        text = re.search(r'class="question-text"[^>]*>(.*?)</div>', chunk, re.S).group(1)
+        number = int(re.search(r"(?:第|Question )(\d+)", text).group(1))
+        options = dict(
+            (letter, token)
+            for token, letter in re.findall(r'value="([^"]+)"[^>]*> Option ([a-d])</label>', chunk)
+        )
+        fields.append(("present", name))
+        value = entries.get(f"q-b{number - 1:02d}")
+        if value is None:
+            continue
+        values = value if isinstance(value, list) else [value]
+        fields += [(f"q-{name}", options.get(v, v)) for v in values]
+    return fields
+
+
 class Trainee:
     """A browser-less trainee with its own cookies; ``timings`` in seconds, ``errors`` as text."""
 
@@ -96,11 +118,7 @@ class Trainee:
             ("action", "submit"),
             ("token", token.group(1)),
         ]
-        fields += [
-            ("present", qid) for qid in re.findall(r'name="present" value="([^"]+)"', self._page)
-        ]
-        for name, value in self.entries.items():
-            fields += [(name, v) for v in value] if isinstance(value, list) else [(name, value)]
+        fields += page_fields(self._page, self.entries)
 
         def send(record: bool) -> None:
             began = time.monotonic()

@@ -127,10 +127,11 @@ def _register_outcome_providers() -> None:
 
 
 def _configure_login(login_manager: LoginManager) -> None:
+    from flask import current_app
     from flask_babel import lazy_gettext as _l
 
-    from course.accounts.models import User
-    from course.accounts.service import parse_login_id
+    from course.accounts.service import signed_in_user
+    from course.db import utcnow
     from course.extensions import db
 
     login_manager.login_view = "accounts.login"
@@ -139,23 +140,19 @@ def _configure_login(login_manager: LoginManager) -> None:
 
     @login_manager.user_loader
     def load_user(token: str):
-        # ``Session.get`` answers from the identity map when the page already read the user in
-        # its own query (the lesson page does), else it runs one primary-key SELECT.
-        parsed = parse_login_id(token)
-        user = db.session.get(User, parsed[0]) if parsed else None
-        if user is None or user.session_epoch != parsed[1] or not user.is_active:
-            return None
-        return user
+        lifetime = current_app.config["REMEMBER_COOKIE_DURATION"]
+        return signed_in_user(db.session, token, utcnow(), lifetime)
 
 
 def _register_template_helpers(app: Flask) -> None:
     from flask_login import current_user
 
-    from course import i18n, pagination, policy, shells
+    from course import i18n, navigation, pagination, policy, shells
 
     shells.clear()
     app.jinja_env.globals.update(
         csrf_token=shells.csrf_token,
+        nav_menu=navigation.menu,
         reader_name=shells.reader_name,
         localized=i18n.localized,
         current_locale=i18n.current_locale,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +40,10 @@ def _generated_secret(folder: Path) -> str:
         path.write_text(DEVELOPMENT_KEY_PREFIX + secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def _session_lifetime() -> timedelta:
+    return timedelta(days=int(os.environ.get("COURSE_SESSION_DAYS", "30")))
 
 
 def from_env() -> dict:
@@ -86,6 +91,9 @@ def from_env() -> dict:
         "CERTIFICATE_TEMPLATES": os.environ.get(
             "COURSE_CERTIFICATE_TEMPLATES", str(PROJECT_ROOT / "certificates")
         ),
+        # A sign-in lasts at most this long, however often its cookies are renewed.
+        "REMEMBER_COOKIE_DURATION": _session_lifetime(),
+        "PERMANENT_SESSION_LIFETIME": _session_lifetime(),
         "SESSION_COOKIE_SECURE": env == "production",
         "REMEMBER_COOKIE_SECURE": env == "production",
         # Learning records: stored at install (see docs/learning-records.md).

@@ -21,7 +21,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import escape
 
-from course import policy
+from course import navigation, policy
 from course.i18n import current_locale
 from course.memo import Memo
 
@@ -75,6 +75,7 @@ def render(template: str, state: tuple[Hashable, ...], **context) -> str:
         current_locale(),
         current_user.is_authenticated,
         policy.can(current_user, "platform.admin"),
+        navigation.state(),
         *state,
     )
     return fill(_shells.get(key, lambda: _render_shell(template, context)))

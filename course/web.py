@@ -1,16 +1,21 @@
-"""Request-level plumbing: security headers, error pages, safe redirects, write intent."""
+"""Request-level plumbing: security headers, error pages, safe redirects, write intent, and
+the guard that turns hostile input (control characters, NUL bytes) into a 400 before any view."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
 
+from course import safejson
 from course.db import write_intent
 
 CONTENT_SECURITY_POLICY = (
@@ -23,14 +28,88 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ERROR_CODES = (400, 403, 404, 405, 413, 429, 500)
 
 
+#: Control characters: never in an address, a query or a one-line field.
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: In form values, line breaks and tabs are text (a textarea); other control characters are not.
+FORM_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class BoundedInt(IntegerConverter):
+    """``<int:...>`` in addresses stops at the largest id a database column holds (32-bit on
+    PostgreSQL), so a huge number is a 404, never a query the database refuses."""
+
+    def __init__(self, url_map: Map, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
+class HostileInput(BadRequest):
+    """A request carrying what no page of the platform sends (a 400 with a message for people)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(description=str(message))
+
+
 def safe_next_url(target: str | None) -> str | None:
-    """Only same-site paths are followed after signing in (no open redirects)."""
-    if not target:
+    """Only same-site paths are followed after signing in (no open redirects): no scheme, no
+    host, no ``//`` or ``/\\`` (which browsers read as another host), no control characters."""
+    if not target or CONTROL.search(target) or "\\" in target:
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+def checked_json(data: bytes) -> None:
+    """Refuse (400) a request body or upload that is JSON beyond the limits of ``safejson``
+    (too large or too deeply nested); anything else is left to the view to judge."""
+    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head.startswith((b"{", b"[")):
+        return
+    try:
+        safejson.loads(data)
+    except safejson.JSONInputError as error:
+        if error.reason == "depth":
+            levels = safejson.MAX_DEPTH
+            raise HostileInput(
+                _l("The JSON is nested more than %(levels)s levels deep.", levels=levels)
+            ) from None
+        if error.reason == "size":
+            raise HostileInput(_l("The JSON is too large.")) from None
+
+
+def _refuse_hostile_input() -> None:
+    """Refuse control characters in the path and the query, NUL and other non-text control
+    characters in form fields and file names, and JSON bodies beyond ``safejson``'s limits or
+    that are not an object (forms read JSON bodies as fields), before any view reads them (a NUL
+    reaches the database as text that SQLite's full-text search and PostgreSQL both refuse)."""
+    if CONTROL.search(request.path):
+        raise HostileInput(_l("The address contains control characters."))
+    for key, value in request.args.items(multi=True):
+        if CONTROL.search(key) or CONTROL.search(value):
+            raise HostileInput(_l("The address contains control characters."))
+    if request.method in SAFE_METHODS:
+        return
+    if request.is_json:
+        data = request.get_data(cache=True)
+        checked_json(data)
+        try:
+            body = safejson.loads(data)
+        except safejson.JSONInputError:
+            return  # not JSON after all: the view judges the bytes
+        if not isinstance(body, dict):
+            raise HostileInput(_l("A JSON request body must be an object."))
+        return
+    if request.mimetype not in FORM_TYPES:
+        return
+    for key, value in request.form.items(multi=True):
+        if CONTROL.search(key) or FORM_CONTROL.search(value):
+            raise HostileInput(_l("A field contains control characters that text cannot hold."))
+    for key, upload in request.files.items(multi=True):
+        if CONTROL.search(key) or CONTROL.search(upload.filename or ""):
+            raise HostileInput(_l("A file name contains control characters."))
 
 
 def writes_on_get(view: Callable) -> Callable:
@@ -44,6 +123,7 @@ def _start_request():
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
     safe = request.method in SAFE_METHODS and not getattr(view, "writes_on_get", False)
     write_intent.set(not safe)
+    _refuse_hostile_input()
 
 
 def _reset_write_intent(_exc: BaseException | None = None) -> None:
@@ -61,7 +141,10 @@ def _security_headers(response: Response) -> Response:
 
 
 def _error_page(error: HTTPException):
-    return render_template("errors/error.html", code=error.code), error.code
+    message = error.description if isinstance(error, HostileInput) else None
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        return jsonify(error=message or error.name), error.code
+    return render_template("errors/error.html", code=error.code, message=message), error.code
 
 
 def _server_error(error: Exception):
@@ -104,6 +187,7 @@ def version_static_urls(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedInt
     trust_proxies(app, int(app.config.get("TRUSTED_PROXIES", 0)))
     version_static_urls(app)
     app.before_request(_start_request)

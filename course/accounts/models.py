@@ -8,6 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from course.accounts.sessions import new_session_id
 from course.db import UTCDateTime, utcnow
 from course.extensions import db
 
@@ -30,6 +31,13 @@ class User(UserMixin, db.Model):
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Sign-ins ended by signing out, ``{session id: started (epoch seconds)}``, kept while such a
+    #: session could otherwise still be alive: a session or remember-me cookie copied before the
+    #: sign-out stops working (``accounts.sessions``).
+    ended_sessions: Mapped[dict | None] = mapped_column(JSON)
+
+    #: The sign-in this object was loaded for (not stored): set by ``accounts.sessions``.
+    login_session = None
     #: Set when a platform admin deactivates the account: it signs in nowhere until reactivated.
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Set when the person's data was erased at their request (the row stays, anonymised).
@@ -42,7 +50,11 @@ class User(UserMixin, db.Model):
         return self.deactivated_at is None and self.deleted_at is None
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_epoch}"
+        """``"<user id>:<session epoch>:<session id>"``: what the session and the remember-me
+        cookie carry."""
+        if not self.login_session:
+            self.login_session = new_session_id()
+        return f"{self.id}:{self.session_epoch}:{self.login_session}"
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"

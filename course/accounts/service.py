@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from course.accounts import sessions
 from course.accounts.models import User
 from course.accounts.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
+from course.accounts.sessions import parse_login_id
 from course.i18n import LOCALES
 
 RESET_SALT = "password-reset"
@@ -30,13 +32,33 @@ class AccountError(ValueError):
         self.code = code
 
 
-def parse_login_id(token: str | None) -> tuple[int, int] | None:
-    """``(user id, session epoch)`` from the id Flask-Login keeps in the session (``User.get_id``);
-    None when it is missing or malformed."""
-    user_id, _, epoch = (token or "").partition(":")
-    if not user_id.isdigit() or not epoch.isdigit():
+def signed_in_user(
+    session: Session, login_id: str | None, now: datetime, lifetime: timedelta
+) -> User | None:
+    """The user a session or remember-me cookie names, if that sign-in still holds.
+
+    ``Session.get`` answers from the identity map when the page already read the user in its own
+    query (the lesson page does), else it runs one primary-key SELECT.
+    """
+    parsed = parse_login_id(login_id)
+    user = session.get(User, parsed[0]) if parsed else None
+    if user is None or not user.is_active:
         return None
-    return int(user_id), int(epoch)
+    if not sessions.is_alive(user, parsed[1], parsed[2], now, lifetime):
+        return None
+    user.login_session = parsed[2]
+    return user
+
+
+def begin_session(user: User, now: datetime) -> None:
+    """Give ``user`` a new sign-in (session id) for the session about to be started."""
+    user.login_session = sessions.new_session_id(now)
+
+
+def sign_out(session: Session, user: User, now: datetime, lifetime: timedelta) -> None:
+    """End this sign-in on the server: its session and remember-me cookies stop working."""
+    sessions.end(user, user.login_session, now, lifetime)
+    session.flush()
 
 
 def normalise_email(email: str) -> str:

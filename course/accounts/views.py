@@ -8,6 +8,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -18,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from course import metrics
-from course.accounts import service
+from course.accounts import devices, service
 from course.accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -45,15 +46,38 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_LIMIT"]
 
 
-def _email_key() -> str:
+def _device_nonce() -> str | None:
+    """The nonce of this browser's device cookie for the account being signed in to, if any."""
+    return devices.trusted_nonce(
+        current_app.config["SECRET_KEY"],
+        request.cookies.get(devices.COOKIE_NAME),
+        request.form.get("email", ""),
+    )
+
+
+def _account_key() -> str:
+    """Wrong passwords count per account, except from a browser where the account signed in
+    before: there they count per browser (device cookie), so nobody else's guesses lock it."""
+    nonce = _device_nonce()
+    if nonce:
+        return "login-device:" + nonce
     return "login:" + service.normalise_email(request.form.get("email", ""))
 
 
+def _failed(_response: object) -> bool:
+    return bool(g.get("login_failed"))
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_email_key)
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed)
+@limiter.limit(
+    _login_limit,
+    methods=["POST"],
+    deduct_when=_failed,
+    exempt_when=lambda: _device_nonce() is not None,
+)
 def login() -> ResponseReturnValue:
-    """Sign in with e-mail and password."""
+    """Sign in with e-mail and password; only wrong passwords count towards the limits."""
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = LoginForm()
@@ -62,8 +86,24 @@ def login() -> ResponseReturnValue:
         if user is not None:
             audit.record(db.session, "sign_in.success", actor_id=user.id, subject_user_id=user.id)
             db.session.commit()
+            service.begin_session(user, utcnow())
             login_user(user, remember=form.remember.data)
-            return redirect(safe_next_url(request.args.get("next")) or url_for("dashboard.index"))
+            target = safe_next_url(request.args.get("next")) or url_for("dashboard.index")
+            response = redirect(target)
+            response.set_cookie(
+                devices.COOKIE_NAME,
+                devices.remember(
+                    current_app.config["SECRET_KEY"],
+                    request.cookies.get(devices.COOKIE_NAME),
+                    user.email,
+                ),
+                max_age=devices.MAX_AGE,
+                httponly=True,
+                samesite="Lax",
+                secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+            )
+            return response
+        g.login_failed = True
         metrics.SIGN_IN_FAILURES.inc()
         known = service.find_user_by_email(db.session, form.email.data)
         audit.record(
@@ -79,9 +119,11 @@ def login() -> ResponseReturnValue:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    """Sign out of this browser."""
+    """Sign out of this browser: its session and remember-me cookie end on the server too."""
     if current_user.is_authenticated:
         audit.record(db.session, "sign_out", subject_user_id=current_user.id)
+        lifetime = current_app.config["REMEMBER_COOKIE_DURATION"]
+        service.sign_out(db.session, current_user._get_current_object(), utcnow(), lifetime)
         db.session.commit()
     logout_user()
     return redirect(url_for("dashboard.home"))
@@ -107,6 +149,7 @@ def register() -> ResponseReturnValue:
             form.email.errors.append(_("An account with this email already exists."))
         else:
             db.session.commit()
+            service.begin_session(user, utcnow())
             login_user(user)
             flash(_("Welcome! Your account is ready."), "success")
             return redirect(safe_next_url(request.args.get("next")) or url_for("dashboard.index"))

@@ -11,7 +11,7 @@ from course.authoring.casemap import CaseMap, case_map
 from course.authoring.files import file_kind, is_text
 from course.catalog.lessons import split_front_matter
 from course.catalog.markdown import render_markdown
-from course.problems import Problem
+from course.problems import Finding, Problem
 
 #: The order groups appear in on the draft page.
 GROUPS = ("course", "module", "lesson", "case", "quiz", "asset", "other")
@@ -66,6 +66,42 @@ def file_problems(problems: list[Problem], text: str) -> list[FileProblem]:
         )
         for problem in sorted(problems, key=lambda p: (p.line, p.message))
     ]
+
+
+@dataclass(frozen=True)
+class Warning:
+    """An assessment-quality finding as a page shows it: translated, with the line's text."""
+
+    file: str
+    line: int
+    rule: str
+    message: str
+    excerpt: str
+    waived: bool
+    reason: str
+
+
+def warnings(
+    findings: list[Finding], translate: Callable[[str], str], texts: dict[str, str] | None = None
+) -> list[Warning]:
+    """Findings in file and line order, messages translated; ``texts`` (file name -> text)
+    supplies the text of the line each one points at, where known."""
+    shown = []
+    for finding in sorted(findings, key=lambda f: (f.waived, f.file, f.line, f.rule)):
+        lines = (texts or {}).get(finding.file, "").split("\n")
+        excerpt = lines[finding.line - 1].strip()[:160] if 0 < finding.line <= len(lines) else ""
+        shown.append(
+            Warning(
+                finding.file,
+                finding.line,
+                finding.rule,
+                finding.message(translate),
+                excerpt,
+                finding.waived,
+                finding.reason,
+            )
+        )
+    return shown
 
 
 def preview_html(path: str, text: str, asset_url: Callable[[str], str]) -> str:

@@ -35,7 +35,10 @@ def upload() -> ResponseReturnValue:
             utcnow(),
             allowed=lambda course: policy.can(current_user, "course.author", course),
         )
-    except (PackageZipError, service.AuthoringError) as error:
+    except PackageZipError as error:
+        db.session.rollback()
+        return _unreadable_zip(_("The package was not imported: %(reason)s", reason=str(error)))
+    except service.AuthoringError as error:
         db.session.rollback()
         flash(_("The package was not imported: %(reason)s", reason=str(error)), "error")
         return redirect(url_for("authoring.index"))
@@ -59,7 +62,10 @@ def upload_into_draft(slug: str) -> ResponseReturnValue:
         added, changed, removed = packages.replace_draft_files(
             db.session, current_user, draft, slug, source, utcnow()
         )
-    except (PackageZipError, service.AuthoringError) as error:
+    except PackageZipError as error:
+        db.session.rollback()
+        return _unreadable_zip(_("The draft was not changed: %(reason)s", reason=str(error)))
+    except service.AuthoringError as error:
         db.session.rollback()
         flash(_("The draft was not changed: %(reason)s", reason=str(error)), "error")
         return redirect(url_for("authoring.course", slug=slug))
@@ -102,3 +108,8 @@ def _zip(slug: str, name: str, files: dict) -> Response:
     response = Response(data, mimetype="application/zip")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def _unreadable_zip(message: str):
+    """A zip that cannot be read is a bad request: 400, with what is wrong with it."""
+    return render_template("errors/error.html", code=400, message=message), 400

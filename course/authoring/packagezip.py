@@ -5,7 +5,10 @@
 
 Reading a zip someone uploaded is defensive: absolute paths, ``..``, links and hidden files are
 refused or skipped, and the number of files and the unpacked size are capped before anything is
-decompressed, so a small zip cannot unpack into gigabytes.
+decompressed, so a small zip cannot unpack into gigabytes. The sizes in the zip's directory are
+only claims: every file is read in chunks and counted as it unpacks, and a file that unpacks to
+more (or less) than its entry says, a damaged stream, an unsupported method or an encrypted entry
+is refused with a message, never left to fail later.
 """
 
 from __future__ import annotations
@@ -13,12 +16,14 @@ from __future__ import annotations
 import io
 import stat
 import zipfile
+import zlib
 from pathlib import PurePosixPath
 
 from course.catalog.package import CONTENT, QUIZZES, PackageSource
 
 MAX_FILES = 2000
 MAX_UNPACKED = 200 * 1024 * 1024
+CHUNK = 64 * 1024
 #: A fixed timestamp inside exported zips, so the same version always zips to the same bytes.
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 
@@ -45,7 +50,7 @@ def read_zip(
     """The package inside an uploaded zip. Raises :class:`PackageZipError` when it is not one."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError):
         raise PackageZipError("the file is not a zip archive") from None
     with archive:
         entries = [info for info in archive.infolist() if not info.is_dir()]
@@ -54,6 +59,7 @@ def read_zip(
         if sum(info.file_size for info in entries) > max_unpacked:
             raise PackageZipError("the zip unpacks to more than the size allowed")
         names = [_checked_name(info) for info in entries]
+        budget = [max_unpacked]
         prefix = _wrapper_folder(names)
         slugs: dict[str, set[str]] = {CONTENT: set(), QUIZZES: set()}
         files: dict[str, dict[str, bytes]] = {CONTENT: {}, QUIZZES: {}}
@@ -66,7 +72,7 @@ def read_zip(
                     f"{name}: files belong under content/<course>/ or quizzes/<course>/"
                 )
             slugs[parts[0]].add(parts[1])
-            files[parts[0]]["/".join(parts[2:])] = archive.read(info)
+            files[parts[0]]["/".join(parts[2:])] = _read_entry(archive, info, budget)
     if len(slugs[CONTENT]) != 1 or len(slugs[QUIZZES]) > 1 or slugs[QUIZZES] - slugs[CONTENT]:
         raise PackageZipError(
             "the zip must hold exactly one course: content/<slug>/ and quizzes/<slug>/"
@@ -78,6 +84,31 @@ def read_zip(
         content_label=f"{CONTENT}/{slug}",
         quizzes_label=f"{QUIZZES}/{slug}",
     )
+
+
+def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[int]) -> bytes:
+    """The bytes of one entry, counted as they unpack against its declared size and what is
+    left of the whole zip's ``budget``."""
+    chunks, size = [], 0
+    try:
+        with archive.open(info) as stream:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                budget[0] -= len(chunk)
+                if size > info.file_size or budget[0] < 0:
+                    raise PackageZipError(f"{info.filename}: unpacks to more than its entry says")
+                chunks.append(chunk)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+        raise PackageZipError(f"{info.filename}: the zip is damaged ({error})") from None
+    except NotImplementedError:
+        raise PackageZipError(
+            f"{info.filename}: compressed in a way this platform cannot read"
+        ) from None
+    except RuntimeError:  # zipfile raises it for an encrypted entry without a password
+        raise PackageZipError(f"{info.filename}: encrypted files are not allowed") from None
+    if size != info.file_size:
+        raise PackageZipError(f"{info.filename}: unpacks to less than its entry says")
+    return b"".join(chunks)
 
 
 def _checked_name(info: zipfile.ZipInfo) -> PurePosixPath:

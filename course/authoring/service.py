@@ -23,8 +23,9 @@ from course.catalog import service as catalog
 from course.catalog.formats import parse_package
 from course.catalog.models import Course, CourseFile, CourseVersion
 from course.catalog.package import CONTENT, PackageSource
+from course.catalog.quality import check_quality
 from course.memo import Memo
-from course.problems import Problem
+from course.problems import Finding, Problem
 
 if TYPE_CHECKING:
     from course.accounts.models import User
@@ -288,23 +289,37 @@ def draft_source(session: Session, draft: Draft, slug: str) -> PackageSource:
 
 
 #: Checker results by ``(slug, content hash of the draft's files)``: every editor page shows the
-#: problems, and checking a whole package takes seconds on a large course, while the files rarely
-#: change between two page views. A pure function of the files, so the memo never goes stale.
+#: problems and the quality warnings, and checking a whole package takes seconds on a large
+#: course, while the files rarely change between two page views. A pure function of the files,
+#: so the memo never goes stale.
 _checks = Memo(32)
+
+
+def _checked(session: Session, draft: Draft, slug: str) -> tuple[list[Problem], list[Finding]]:
+    source = draft_source(session, draft, slug)
+
+    def check() -> tuple[tuple[Problem, ...], tuple[Finding, ...]]:
+        package, problems = parse_package(source)
+        if package is not None and package.slug != slug:
+            message = f"the slug must stay '{slug}'"
+            return (Problem(source.content_name("course.yaml"), 1, message),), ()
+        findings = check_quality(package) if package is not None and not problems else []
+        return tuple(problems), tuple(findings)
+
+    problems, findings = _checks.get((slug, source.content_hash()), check)
+    return list(problems), list(findings)
 
 
 def check_draft(session: Session, draft: Draft, slug: str) -> list[Problem]:
     """Every problem the catalog's checker finds in the draft (none means it can be published)."""
-    source = draft_source(session, draft, slug)
+    return _checked(session, draft, slug)[0]
 
-    def check() -> tuple[Problem, ...]:
-        package, problems = parse_package(source)
-        if package is not None and package.slug != slug:
-            message = f"the slug must stay '{slug}'"
-            return (Problem(source.content_name("course.yaml"), 1, message),)
-        return tuple(problems)
 
-    return list(_checks.get((slug, source.content_hash()), check))
+def draft_quality(session: Session, draft: Draft, slug: str) -> list[Finding]:
+    """The assessment-quality findings of a draft that passes the checker (warnings: they do
+    not stop publishing); waived findings are included, marked as such. None while the draft
+    still has problems, since the quality rules read the parsed package."""
+    return _checked(session, draft, slug)[1]
 
 
 def publish(

@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -131,8 +132,11 @@ def edit(slug: str, area: str, path: str) -> ResponseReturnValue:
                 flash(_("Saved."), "success")
                 return redirect(url_for("authoring.edit", slug=slug, area=area, path=path))
     problems = editor.split_problems(service.check_draft(db.session, draft, slug), slug)
+    findings = editor.split_problems(service.draft_quality(db.session, draft, slug), slug)
+    file_findings = findings.get((area, path), [])
     return render_template(
         "authoring/edit.html",
+        warnings=editor.warnings(file_findings, _, {f.file: text for f in file_findings}),
         course=course,
         file=current,
         area=area,
@@ -260,8 +264,12 @@ def draft_asset(slug: str, name: str) -> ResponseReturnValue:
 def check(slug: str) -> ResponseReturnValue:
     """Every problem the checker finds in the draft."""
     course = course_or_404(slug)
-    problems = service.check_draft(db.session, draft_or_redirect(course), slug)
-    return render_template("authoring/problems.html", problems=problems, course=course)
+    draft = draft_or_redirect(course)
+    problems = service.check_draft(db.session, draft, slug)
+    warnings = editor.warnings(service.draft_quality(db.session, draft, slug), _)
+    return render_template(
+        "authoring/problems.html", problems=problems, warnings=warnings, course=course
+    )
 
 
 @bp.post("/<slug>/publish")
@@ -269,11 +277,25 @@ def check(slug: str) -> ResponseReturnValue:
 def publish(slug: str) -> ResponseReturnValue:
     """Check the draft and publish it as the course's new version."""
     course = course_or_404(slug)
-    result = service.publish(db.session, current_user, course, draft_or_redirect(course), utcnow())
+    draft = draft_or_redirect(course)
+    warnings = editor.warnings(service.draft_quality(db.session, draft, slug), _)
+    result = service.publish(db.session, current_user, course, draft, utcnow())
     if result.problems:
         db.session.rollback()
-        return render_template("authoring/problems.html", problems=result.problems, course=course)
+        return render_template(
+            "authoring/problems.html", problems=result.problems, warnings=warnings, course=course
+        )
     db.session.commit()
+    open_warnings = sum(1 for warning in warnings if not warning.waived)
+    if open_warnings:
+        flash(
+            ngettext(
+                "Published with %(num)s unwaived assessment-quality warning.",
+                "Published with %(num)s unwaived assessment-quality warnings.",
+                open_warnings,
+            ),
+            "warning",
+        )
     if result.created:
         flash(_("Version %(number)s published.", number=result.version.number), "success")
     else:

@@ -153,6 +153,8 @@ def _check_scenes(base: CaseFile, graph: engine.Scenario) -> list[Problem]:
             problems.append(Problem(name, scene.line, "an ending needs a '::: debrief' container"))
         if not scene.ending and scene.debrief is not None:
             problems.append(Problem(name, scene.line, "only an ending has a debrief"))
+        if not scene.ending and scene.rank is not None:
+            problems.append(Problem(name, scene.line, "only an ending has a rank"))
         for choice in scene.choices:
             for tag in choice.competencies or ():
                 if tag not in engine.COMPETENCIES:
@@ -216,7 +218,8 @@ def _compare_scene(name: str, scene: SceneText, other: SceneText) -> list[Proble
     if other.id != scene.id:
         return [Problem(name, other.line, f"expected scene '{scene.id}' here, found '{other.id}'")]
     problems = []
-    if (other.ending, other.no_back) != (scene.ending, scene.no_back):
+    ranks_differ = other.rank is not None and other.rank != scene.rank
+    if (other.ending, other.no_back) != (scene.ending, scene.no_back) or ranks_differ:
         problems.append(Problem(name, other.line, f"scene '{scene.id}' attributes differ"))
     if scene.ending and not _lines_text(other.debrief):
         problems.append(Problem(name, other.line, f"missing translated debrief of '{scene.id}'"))
@@ -262,6 +265,7 @@ def _definition(files: dict[str, CaseFile], default: str, graph: engine.Scenario
                 "line": scene.line,
                 "ending": scene.ending,
                 "no_back": scene.no_back,
+                "rank": scene.rank,
                 "title": {loc: s.title for loc, s in localised.items()},
                 "narrative": {loc: render("\n".join(s.narrative)) for loc, s in localised.items()},
                 "debrief": (

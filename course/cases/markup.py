@@ -47,6 +47,8 @@ class SceneText:
     line: int
     ending: bool = False
     no_back: bool = False
+    #: An ending's place in the author's order of outcomes (1 = the best); None when unranked.
+    rank: int | None = None
     narrative: list[str] = field(default_factory=list)
     debrief: list[str] | None = None
     choices: list[ChoiceText] = field(default_factory=list)
@@ -181,7 +183,7 @@ def _append(target: list[str] | None, line: str) -> None:
 
 
 def _scene_heading(filename: str, number: int, text: str, problems: list[Problem]) -> SceneText:
-    """Read ``Title {#id .ending .no-back}``."""
+    """Read ``Title {#id .ending .no-back rank=N}``."""
     title, attributes = text, ""
     if matched := _ATTRIBUTES.match(text):
         title, attributes = matched.group(1), matched.group(2)
@@ -193,6 +195,14 @@ def _scene_heading(filename: str, number: int, text: str, problems: list[Problem
             scene.ending = True
         elif token == ".no-back":
             scene.no_back = True
+        elif token.startswith("rank="):
+            value = token.removeprefix("rank=")
+            if value.isdigit() and int(value) >= 1:
+                scene.rank = int(value)
+            else:
+                problems.append(
+                    Problem(filename, number, f"rank '{value}' is not a whole number >= 1")
+                )
         else:
             problems.append(Problem(filename, number, f"unknown scene attribute '{token}'"))
     if not scene.id:

@@ -9,6 +9,9 @@ import click
 from flask.cli import with_appcontext
 
 from course.catalog import service
+from course.catalog.formats import parse_package
+from course.catalog.package import read_folder
+from course.catalog.quality import check_quality, unwaived
 from course.db import utcnow
 from course.extensions import db
 
@@ -36,11 +39,13 @@ def _quizzes_option(function: Callable):
 @content.command("check")
 @click.argument("path", type=_FOLDER)
 @_quizzes_option
-def check(path: Path, quizzes: Path | None) -> None:
+@click.option(
+    "--quality",
+    is_flag=True,
+    help="Also check assessment quality (file:line: rule: message); waived findings are notes.",
+)
+def check(path: Path, quizzes: Path | None, quality: bool) -> None:
     """Check the package at PATH and report every problem as file:line: message."""
-    from course.catalog.formats import parse_package
-    from course.catalog.package import read_folder
-
     package, problems = parse_package(read_folder(path, quizzes))
     if problems:
         for problem in problems:
@@ -52,6 +57,15 @@ def check(path: Path, quizzes: Path | None) -> None:
         f"{len(package.quizzes)} quiz files, {len(package.cases)} cases, "
         f"{len(package.assets)} assets in {', '.join(package.locales)}"
     )
+    if quality:
+        findings = check_quality(package)
+        for finding in findings:
+            click.echo(f"note: {finding}" if finding.waived else str(finding))
+        open_findings = unwaived(findings)
+        if open_findings:
+            click.echo(f"{len(open_findings)} unwaived quality finding(s).", err=True)
+            raise click.exceptions.Exit(1)
+        click.echo(f"{package.slug}: quality OK ({len(findings)} waived finding(s))")
 
 
 @content.command("import")
@@ -60,7 +74,6 @@ def check(path: Path, quizzes: Path | None) -> None:
 @with_appcontext
 def import_(path: Path, quizzes: Path | None) -> None:
     """Check the package at PATH and store it as the course's new version (a no-op if unchanged)."""
-    from course.catalog.package import read_folder
 
     try:
         result = service.import_source(db.session, None, read_folder(path, quizzes), utcnow())

@@ -139,6 +139,12 @@ class _Reader:
         settings.setdefault("certificate", {})
         for key in ("title", "summary"):
             self.problems += check_localised(course, settings.get(key), self.locales, key)
+        objectives = settings.get("objectives")
+        for index, objective in enumerate(objectives if isinstance(objectives, list) else []):
+            if isinstance(objective, dict):
+                self.problems += check_localised(
+                    course, objective.get("text"), self.locales, "objectives", index, "text"
+                )
         folder = self.source.content_label.rsplit("/", 1)[-1]
         if settings.get("slug", folder) != folder:
             self.problems.append(

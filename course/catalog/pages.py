@@ -112,6 +112,8 @@ class CoursePage:
     progress: CourseProgress
     #: The quiz id of the course's final exam, if it has one.
     final_exam: str | None = None
+    #: The course-level objectives in the page's locale (course.yaml ``objectives``).
+    objectives: list[str] = field(default_factory=list)
 
     def overdue(self, now: datetime) -> bool:
         return bool(self.due_at and now > self.due_at and self.progress.percent < 100)
@@ -220,6 +222,10 @@ def course_page(session: Session, user: User, slug: str, locale: str) -> CourseP
         assigned=slug in assigned,
         progress=measure(outline, found.completions),
         final_exam=(found.version.manifest or {}).get("final_exam"),
+        objectives=[
+            localized(objective["text"], locale)
+            for objective in (found.version.manifest or {}).get("objectives") or []
+        ],
     )
 
 

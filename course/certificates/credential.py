@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from course import safejson
+
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 OB_SCHEMA = (
@@ -176,7 +178,7 @@ def extract_token(data: bytes | str) -> str:
     if text.count(".") == 2 and not text.startswith(("{", "[")):
         return text
     try:
-        document = json.loads(text)
+        document = safejson.loads(text)
     except ValueError:
         raise CredentialError("unreadable", "The file is neither JSON nor a VC-JWT.") from None
     if isinstance(document, dict):
@@ -198,6 +200,8 @@ def peek(token: str) -> tuple[dict, dict]:
     try:
         header = jwt.get_unverified_header(token)
         payload = jwt.decode(token, options={"verify_signature": False})
+    except RecursionError:  # a payload nested deeper than the JSON parser goes
+        raise CredentialError("malformed", "The signed credential is malformed.") from None
     except jwt.PyJWTError as exc:
         raise CredentialError("malformed", f"The signed credential is malformed ({exc}).") from None
     return header, payload
@@ -224,7 +228,10 @@ def verify(token: str, public_key: Ed25519PublicKey) -> dict:
         ) from None
     except jwt.PyJWTError as exc:
         raise CredentialError("malformed", f"The signed credential is malformed ({exc}).") from None
-    credential = json.loads(payload)
+    try:
+        credential = safejson.loads(payload)
+    except safejson.JSONInputError:
+        raise CredentialError("malformed", "The signed credential is not JSON.") from None
     if "OpenBadgeCredential" not in (credential.get("type") or []) and (
         "BitstringStatusListCredential" not in (credential.get("type") or [])
     ):

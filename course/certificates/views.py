@@ -32,7 +32,7 @@ from course.certificates.render import CertificateRenderError
 from course.db import utcnow
 from course.extensions import csrf, db, limiter
 from course.policy import require
-from course.web import writes_on_get
+from course.web import checked_json, writes_on_get
 
 if TYPE_CHECKING:
     from flask.typing import ResponseReturnValue
@@ -137,6 +137,7 @@ def verify() -> ResponseReturnValue:
     result = None
     if upload_form.validate_on_submit():
         data = upload_form.file.data.read()
+        checked_json(data)
         result = verification.verify_upload(db.session, data, utcnow())
     status = 200 if result is None or result.state != "invalid" else 422
     return render_template(
@@ -170,6 +171,7 @@ def api_verify() -> ResponseReturnValue:
     """JSON verdict on an uploaded file (multipart ``file``, or the raw request body)."""
     upload = request.files.get("file")
     data = upload.read() if upload else request.get_data()
+    checked_json(data)
     now = utcnow()
     result = verification.verify_upload(db.session, data, now)
     url = issuing_config().verify_url(result.certificate.code) if result.certificate else None

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
+from course import navigation
 from course.dashboard import sections
 from course.db import utcnow
 from course.extensions import db
@@ -27,13 +28,16 @@ def home() -> ResponseReturnValue:
     """The public front page; signed-in users go to their dashboard."""
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
-    return render_template("dashboard/home.html")
+    from course.catalog import pages
+
+    return render_template("dashboard/home.html", entries=pages.catalogue(db.session, current_user))
 
 
 @bp.get("/dashboard")
 @login_required
 def index() -> ResponseReturnValue:
     """What this user should do next, by role."""
+    navigation.remember(current_user)
     memberships = orgs.organisations_of(db.session, current_user)
     managed = [org for org in memberships if administers(current_user, org)]
     return render_template(

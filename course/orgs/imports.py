@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session
 
 from course import storage
 from course.accounts.models import User
+from course.audit import service as audit
+from course.audit.models import AuditEvent
 from course.orgs import staff_import
 from course.orgs.models import Membership, Organisation, StaffImport, StaffImportRow
 
@@ -238,7 +240,36 @@ def apply(session: Session, job: StaffImport, now: datetime, progress: Progress)
             ],
         )
         created_ids += [ids[row.email] for row in chunk if row.action == "create"]
-    _update_members(session, org, [row for row in rows if row.action == "update"])
+        # The inserts above bypass the session's audit listener: record each membership here,
+        # in one statement per chunk, attributed to the admin who confirmed the import.
+        session.execute(
+            insert(AuditEvent),
+            [
+                audit.event_row(
+                    "membership.add",
+                    organisation_id=org.id,
+                    subject_user_id=ids[row.email],
+                    details={"role": row.role, "via": f"staff_import:{job.id}"},
+                    actor_id=job.created_by_id,
+                    now=now,
+                )
+                for row in chunk
+            ],
+        )
+    updates = [row for row in rows if row.action == "update"]
+    _update_members(session, org, updates, job.created_by_id, now)
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.action] = counts.get(row.action, 0) + 1
+    audit.record(
+        session,
+        "staff_import.confirm",
+        organisation_id=org.id,
+        target=("staff_import", job.id),
+        details={"file": job.filename, **counts},
+        actor_id=job.created_by_id,
+        now=now,
+    )
     job.state = "done"
     job.to_mail = len(created_ids)
     job.mailed = 0
@@ -247,13 +278,26 @@ def apply(session: Session, job: StaffImport, now: datetime, progress: Progress)
     return created_ids
 
 
-def _update_members(session: Session, org: Organisation, rows: list[StaffImportRow]) -> None:
+def _update_members(
+    session: Session,
+    org: Organisation,
+    rows: list[StaffImportRow],
+    actor_id: int | None,
+    now: datetime,
+) -> None:
     # As when a member is added again by hand: a blank cell keeps what is on record.
     for chunk in _chunks(rows):
         members = {
-            email: (member_id, number, department)
-            for member_id, email, number, department in session.execute(
-                select(Membership.id, User.email, Membership.employee_number, Membership.department)
+            email: (member_id, number, department, role, user_id)
+            for member_id, email, number, department, role, user_id in session.execute(
+                select(
+                    Membership.id,
+                    User.email,
+                    Membership.employee_number,
+                    Membership.department,
+                    Membership.role,
+                    Membership.user_id,
+                )
                 .join(User, User.id == Membership.user_id)
                 .where(
                     Membership.organisation_id == org.id,
@@ -273,6 +317,22 @@ def _update_members(session: Session, org: Organisation, rows: list[StaffImportR
                 for row in chunk
             ],
         )
+        changed = [row for row in chunk if members[row.email][3] != row.role]
+        if changed:
+            session.execute(
+                insert(AuditEvent),
+                [
+                    audit.event_row(
+                        "membership.role",
+                        organisation_id=org.id,
+                        subject_user_id=members[row.email][4],
+                        details={"from": members[row.email][3], "to": row.role},
+                        actor_id=actor_id,
+                        now=now,
+                    )
+                    for row in changed
+                ],
+            )
 
 
 def fail(session: Session, job: StaffImport, error: ImportFailed, now: datetime) -> None:

@@ -196,9 +196,11 @@ def record(
         timestamp=now,
         ordinal=_next_ordinal(session),
     )
-    entry.statement = statements.build_statement(
+    built = statements.build_statement(
         session, entry, actor, course, case, record_settings(session)
     )
+    if built is not None:  # assigning None would store JSON null, not SQL NULL
+        entry.statement = built
     session.add(entry)
     session.flush()
     return entry
@@ -222,7 +224,9 @@ def void(
         timestamp=now,
         ordinal=_next_ordinal(session),
     )
-    entry.statement = statements.build_voiding(entry, actor, record_settings(session))
+    built = statements.build_voiding(entry, actor, record_settings(session))
+    if built is not None:
+        entry.statement = built
     session.add(entry)
     session.flush()
     return entry
@@ -373,13 +377,11 @@ def quiz_exhausted(
 ) -> bool:
     """A quiz the course requires passing has no attempt left and was never passed: record the
     course as ``failed`` (once), as cmi5 expects. Returns whether it was recorded now."""
-    from course.catalog.service import current_version
-
     if get_completion(session, user.id, course.id) is not None:
         return False
-    version = current_version(session, course)
-    rule = CompletionRule.from_mapping(version.manifest.get("completion"))
-    final_exam = version.manifest.get("final_exam") or None
+    manifest = statements.current_manifest(session, course)
+    rule = CompletionRule.from_mapping(manifest.get("completion"))
+    final_exam = manifest.get("final_exam") or None
     required = (quiz_id == final_exam and rule.final_exam == "passed") or (
         quiz_id != final_exam and rule.module_quizzes == "passed"
     )

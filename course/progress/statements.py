@@ -46,7 +46,7 @@ def build_statement(
         return None
     base = settings.iri_base
     kind = entry.object_type
-    manifest = _manifest(session, course) if course is not None else {}
+    manifest = current_manifest(session, course) if course is not None else {}
     target, context_activities = _activity(base, entry, course, kind, manifest, case)
     context = {
         key: value
@@ -130,7 +130,7 @@ def _module(manifest: dict, slug: str):
     return None, None
 
 
-def _manifest(session: Session, course: Course) -> dict:
+def current_manifest(session: Session, course: Course) -> dict:
     """The current version's manifest, read once per session and version."""
     key = ("course_manifest", course.id, course.current_number)
     if key not in session.info:

@@ -50,6 +50,8 @@ class QuizAttempt(db.Model):
     submission_token: Mapped[str | None] = mapped_column(String(64))
     #: ``{question id: entry}`` exactly as the trainee entered it (display terms, see ``paper.py``).
     responses: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: Question ids the trainee flagged for review before submitting (a reminder, never graded).
+    flagged: Mapped[list | None] = mapped_column(JSON, default=list)
     #: ``{question id: {"score": 0..1 | None, "feedback": [...]}}`` once submitted.
     results: Mapped[dict | None] = mapped_column(JSON)
     #: 0..1 (points-weighted); None until every question is graded.

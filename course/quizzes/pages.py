@@ -13,6 +13,7 @@ from course.quizzes import service
 from course.quizzes.models import QuizAttempt
 from course.quizzes.paper import public_question
 from course.quizzes.review import review_items
+from course.quizzes.tokens import from_browser, to_browser
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -36,17 +37,45 @@ class QuizPage:
 
 @dataclass
 class AttemptPage:
-    """The questions of an attempt (public parts only), the entries so far, and the clock."""
+    """The questions of an attempt (public parts only), the entries so far, and the clock.
+
+    Everything here names questions and items by the attempt's tokens (``tokens.py``).
+    """
 
     attempt: QuizAttempt
     course: Course
     quiz: dict
     questions: list[dict]
+    #: ``{question token: entry in tokens}``
     entries: dict
     page: int
     pages: int
     remaining_seconds: int | None
     navigator: list[dict] = field(default_factory=list)
+    #: Question tokens flagged for review.
+    flagged: set[str] = field(default_factory=set)
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for item in self.navigator if item["answered"])
+
+    @property
+    def unanswered(self) -> int:
+        return len(self.navigator) - self.answered
+
+    @property
+    def flagged_count(self) -> int:
+        return sum(1 for item in self.navigator if item["flagged"])
+
+
+@dataclass
+class Answers:
+    """What one submitted attempt form carries, in the server's terms."""
+
+    #: ``{question id: entry}`` for the questions the form showed.
+    entries: dict
+    #: ``{question id: flagged}`` for the same questions.
+    flags: dict[str, bool]
 
 
 def quiz_page(
@@ -71,34 +100,51 @@ def quiz_page(
 
 
 def attempt_page(
-    session: Session, attempt: QuizAttempt, course: Course, locale: str, page: int, now: datetime
+    session: Session,
+    attempt: QuizAttempt,
+    course: Course,
+    locale: str,
+    page: int,
+    now: datetime,
+    secret: str | bytes,
 ) -> AttemptPage:
-    """One page of an open attempt: every question (layout ``all``) or the ``page``-th one."""
+    """One page of an open attempt: every question (layout ``all``) or the ``page``-th one.
+
+    ``page`` 0 means no question at all (the summary before submitting).
+    """
     quiz = service.definition(session, attempt.version_id, attempt.quiz_id)
     paper = service.paper_of(session, attempt)
-    views = [
-        public_question(q, arrangement, locale, n) for n, (q, arrangement) in enumerate(paper, 1)
-    ]
-    for view, (question, _) in zip(views, paper, strict=True):
-        view["id"] = question["id"]
-    entries = attempt.responses or {}
+    names = service.tokens_of(session, attempt, secret)
+    stored = attempt.responses or {}
+    flagged_ids = set(attempt.flagged or ())
     per_page = attempt.layout == "one-per-page"
-    pages = len(views) if per_page else 1
-    page = min(max(page, 1), pages)
-    shown = views[page - 1 : page] if per_page else views
-    navigator = [
-        {
-            "number": view["number"],
-            "id": view["id"],
-            "answered": entries.get(view["id"]) not in (None, "", [], {}),
-            "current": per_page and view["number"] == page,
-        }
-        for view in views
-    ]
+    pages = len(paper) if per_page else 1
+    page = min(max(page, 1), pages) if page else 0
+    entries, questions, navigator, flagged = {}, [], [], set()
+    for number, (question, arrangement) in enumerate(paper, 1):
+        qid, tokens = question["id"], names.questions[question["id"]]
+        shown = page and (not per_page or number == page)
+        entry = stored.get(qid)
+        if shown:
+            questions.append(public_question(question, arrangement, locale, number, tokens))
+            entries[tokens.name] = to_browser(question, arrangement, tokens, entry)
+        if qid in flagged_ids:
+            flagged.add(tokens.name)
+        navigator.append(
+            {
+                "number": number,
+                "name": tokens.name,
+                "answered": entry not in (None, "", [], {}),
+                "flagged": qid in flagged_ids,
+                "current": per_page and number == page,
+            }
+        )
     remaining = None
     if attempt.deadline_at is not None:
         remaining = max(0, int((attempt.deadline_at - now).total_seconds()))
-    return AttemptPage(attempt, course, quiz, shown, entries, page, pages, remaining, navigator)
+    return AttemptPage(
+        attempt, course, quiz, questions, entries, page, pages, remaining, navigator, flagged
+    )
 
 
 def results_page(session: Session, attempt: QuizAttempt, locale: str) -> list[dict]:
@@ -114,29 +160,53 @@ def results_page(session: Session, attempt: QuizAttempt, locale: str) -> list[di
     )
 
 
-def entries_from_form(session: Session, attempt: QuizAttempt, form: Mapping[str, Any]) -> dict:
-    """Entries for the questions the submitted page showed (``present`` lists their ids).
+def answers_from_form(
+    session: Session, attempt: QuizAttempt, form: Mapping[str, Any], secret: str | bytes
+) -> Answers:
+    """The entries and flags of the questions the submitted page showed, in the server's terms.
 
-    Field names: ``q-<id>`` for choices and text; ``q-<id>-<position>`` for each left-hand item
-    of a matching question (value: a right-hand position) and each item of an ordering
-    question (value: its rank, from 1).
+    The form names everything by the attempt's tokens: ``present`` lists the question tokens
+    the page showed; ``q-<question>`` carries a choice (an option token) or text;
+    ``q-<question>-<item>`` carries, for each left-hand item of a matching question, a
+    right-hand item's token, and for each item of an ordering question its rank (from 1);
+    ``flag`` lists flagged question tokens.
+    Unknown tokens are ignored.
     """
-    present = set(form.getlist("present"))
-    entries = {}
+    names = service.tokens_of(session, attempt, secret)
+    present = {names.question_id(name) for name in form.getlist("present")}
+    flagged = set(form.getlist("flag"))
+    answers = Answers({}, {})
     for question, arrangement in service.paper_of(session, attempt):
         qid = question["id"]
         if qid not in present:
             continue
-        kind, name = question["type"], f"q-{qid}"
+        tokens = names.questions[qid]
+        kind, field_name = question["type"], f"q-{tokens.name}"
         if kind == "multiple":
-            entries[qid] = form.getlist(name)
+            raw = form.getlist(field_name)
         elif kind in ("matching", "ordering"):
-            size = len(arrangement["left"] if kind == "matching" else arrangement["items"])
-            entries[qid] = {
-                str(pos): form.get(f"{name}-{pos}")
-                for pos in range(size)
-                if form.get(f"{name}-{pos}", "") != ""
+            raw = {
+                item: form.get(f"{field_name}-{item}")
+                for item in tokens.items
+                if form.get(f"{field_name}-{item}", "") != ""
             }
         else:
-            entries[qid] = form.get(name)
-    return entries
+            raw = form.get(field_name)
+        answers.entries[qid] = from_browser(question, arrangement, tokens, raw)
+        answers.flags[qid] = tokens.name in flagged
+    return answers
+
+
+def for_browser(
+    session: Session, attempt: QuizAttempt, secret: str | bytes, responses: dict
+) -> tuple[dict, list[str]]:
+    """The attempt's stored entries and flags as the browser names them (JSON replies)."""
+    names = service.tokens_of(session, attempt, secret)
+    entries = {}
+    for question, arrangement in service.paper_of(session, attempt):
+        tokens = names.questions[question["id"]]
+        entries[tokens.name] = to_browser(
+            question, arrangement, tokens, responses.get(question["id"])
+        )
+    flagged = [names.questions[qid].name for qid in attempt.flagged or () if qid in names.questions]
+    return entries, sorted(flagged)

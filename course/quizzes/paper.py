@@ -1,19 +1,27 @@
 """What the trainee's browser may see of a question, and how their entries map back to the key.
 
-Before submission a page shows only ``public_question``: text, option texts and display positions.
-Option ids are the author's short slugs (``a``, ``b``); matching and ordering entries are display
-positions, which mean nothing without the attempt's seed. Nothing here carries ``correct``,
-``credit``, ``feedback``, ``answer``, ``accept``, ``pattern`` or the pairing.
+Before submission a page shows only ``public_question``: text, option texts and opaque names.
+Every question, option, matching item and ordering item is named by a per-attempt token
+(``tokens.py``), never by its authored id; nothing here carries ``correct``, ``credit``,
+``feedback``, ``answer``, ``accept``, ``pattern`` or the pairing. The server keeps entries in its
+own terms (option ids; display positions for matching and ordering), which ``canonical_response``
+translates for grading.
 """
 
 from __future__ import annotations
 
+from course.quizzes.tokens import QuestionTokens
 
-def public_question(question: dict, arrangement: dict, locale: str, number: int) -> dict:
-    """The parts of ``question`` the trainee needs to answer it, in display order, in ``locale``."""
+
+def public_question(
+    question: dict, arrangement: dict, locale: str, number: int, names: QuestionTokens
+) -> dict:
+    """The parts of ``question`` the trainee needs to answer it, in display order, in ``locale``,
+    each named by its token in ``names``."""
     kind = question["type"]
     view = {
         "number": number,
+        "name": names.name,
         "type": kind,
         "points": question["points"],
         "text_html": question["text_html"][locale],
@@ -21,23 +29,24 @@ def public_question(question: dict, arrangement: dict, locale: str, number: int)
     if kind in ("single", "multiple"):
         by_id = {option["id"]: option for option in question["options"]}
         view["options"] = [
-            {"value": oid, "text": by_id[oid]["text"][locale]} for oid in arrangement["options"]
+            {"value": value, "text": by_id[oid]["text"][locale]}
+            for oid, value in zip(arrangement["options"], names.items, strict=True)
         ]
     elif kind == "matching":
         rights = _right_items(question)
         view["left"] = [
-            {"position": pos, "text": question["pairs"][index]["left"][locale]}
-            for pos, index in enumerate(arrangement["left"])
+            {"name": value, "text": question["pairs"][index]["left"][locale]}
+            for index, value in zip(arrangement["left"], names.items, strict=True)
         ]
         view["right"] = [
-            {"position": pos, "text": rights[index][locale]}
-            for pos, index in enumerate(arrangement["right"])
+            {"value": value, "text": rights[index][locale]}
+            for index, value in zip(arrangement["right"], names.rights, strict=True)
         ]
     elif kind == "ordering":
         by_id = {item["id"]: item for item in question["items"]}
         view["items"] = [
-            {"position": pos, "text": by_id[item_id]["text"][locale]}
-            for pos, item_id in enumerate(arrangement["items"])
+            {"name": value, "text": by_id[item_id]["text"][locale]}
+            for item_id, value in zip(arrangement["items"], names.items, strict=True)
         ]
     elif kind == "numeric":
         view["unit"] = question.get("unit")

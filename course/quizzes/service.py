@@ -26,6 +26,7 @@ from course.quizzes.gift_write import GiftExport, export_quiz
 from course.quizzes.grading import grade, total_score
 from course.quizzes.models import GRADED, OPEN, PENDING, EssayGrading, QuizAttempt
 from course.quizzes.paper import canonical_response, clean_entry
+from course.quizzes.tokens import PaperTokens, attempt_key, paper_tokens
 
 if TYPE_CHECKING:
     from course.accounts.models import User
@@ -37,6 +38,8 @@ GRACE = timedelta(seconds=2)
 _definitions = Memo(1024)
 #: ``(version id, quiz id, seed) -> paper``: a paper depends only on these.
 _papers = Memo(512)
+#: The tokens of recent attempts' papers (``tokens.py``), derived once per attempt and worker.
+_tokens = Memo(512)
 
 
 class QuizRefused(Exception):
@@ -66,6 +69,7 @@ def clear_caches() -> None:
     """Forget cached definitions and papers (a new app may point at another database)."""
     _definitions.clear()
     _papers.clear()
+    _tokens.clear()
 
 
 def definition(session: Session, version_id: int, quiz_id: str) -> dict | None:
@@ -124,6 +128,12 @@ def paper_of(session: Session, attempt: QuizAttempt) -> list[tuple[dict, dict]]:
     return _papers.get((attempt.version_id, attempt.quiz_id, attempt.seed), draw)
 
 
+def tokens_of(session: Session, attempt: QuizAttempt, secret: str | bytes) -> PaperTokens:
+    """The opaque names the trainee's browser uses for the attempt's questions and items."""
+    key = attempt_key(secret, attempt.id, attempt.seed)
+    return _tokens.get(key, lambda: paper_tokens(key, paper_of(session, attempt)))
+
+
 def attempts_of(session: Session, user_id: int, course_id: int, quiz_id: str) -> list[QuizAttempt]:
     """The trainee's attempts at the quiz, oldest first."""
     return list(
@@ -140,12 +150,17 @@ def attempts_of(session: Session, user_id: int, course_id: int, quiz_id: str) ->
 
 
 def next_start(quiz: dict, attempts: list[QuizAttempt]) -> tuple[str | None, datetime | None]:
-    """Why a new attempt may not start (``limit``/``cooldown``, or None) and when it may."""
+    """Why a new attempt may not start (``limit``/``cooldown``, or None) and when it may.
+
+    Pages show the end of a cool-down to the minute, so it ends at the start of that minute: a
+    cool-down shown as ending at 16:31 lets the trainee start from 16:31:00 (inclusive).
+    """
     if quiz["attempts"] and len(attempts) >= quiz["attempts"]:
         return "limit", None
     closed = [a.submitted_at for a in attempts if a.submitted_at is not None]
     if closed and quiz["cooldown_minutes"]:
-        return "cooldown", max(closed) + timedelta(minutes=quiz["cooldown_minutes"])
+        ends = max(closed) + timedelta(minutes=quiz["cooldown_minutes"])
+        return "cooldown", ends.replace(second=0, microsecond=0)
     return None, None
 
 
@@ -211,8 +226,16 @@ def expired(attempt: QuizAttempt, now: datetime) -> bool:
     return attempt.deadline_at is not None and now > attempt.deadline_at + GRACE
 
 
-def save_answers(session: Session, attempt: QuizAttempt, entries: dict, now: datetime) -> dict:
+def save_answers(
+    session: Session,
+    attempt: QuizAttempt,
+    entries: dict,
+    now: datetime,
+    flags: dict[str, bool] | None = None,
+) -> dict:
     """Store the entries given (question id -> entry) and return the attempt's cleaned entries.
+
+    ``flags`` (question id -> flagged for review) marks or unmarks the questions it names.
 
     Raises ``AttemptClosed`` once the attempt is submitted or out of time (then it is closed).
     """
@@ -227,12 +250,23 @@ def save_answers(session: Session, attempt: QuizAttempt, entries: dict, now: dat
         if question["id"] in entries:
             responses[question["id"]] = clean_entry(question, arrangement, entries[question["id"]])
     attempt.responses = responses
+    if flags:
+        known = {question["id"] for question, _ in paper_of(session, attempt)}
+        flagged = set(attempt.flagged or ())
+        flagged |= {qid for qid, on in flags.items() if on and qid in known}
+        flagged -= {qid for qid, on in flags.items() if not on}
+        attempt.flagged = sorted(flagged)
     session.flush()
     return responses
 
 
 def submit_attempt(
-    session: Session, attempt: QuizAttempt, token: str, now: datetime, entries: dict | None = None
+    session: Session,
+    attempt: QuizAttempt,
+    token: str,
+    now: datetime,
+    entries: dict | None = None,
+    flags: dict[str, bool] | None = None,
 ) -> QuizAttempt:
     """Grade the attempt once. A repeat (double click, retry) returns it unchanged.
 
@@ -242,8 +276,8 @@ def submit_attempt(
     session.refresh(attempt, with_for_update=True)
     if not attempt.is_open:
         return attempt
-    if entries and not expired(attempt, now):
-        save_answers(session, attempt, entries, now)
+    if (entries or flags) and not expired(attempt, now):
+        save_answers(session, attempt, entries or {}, now, flags)
     _close(session, attempt, now, token=token)
     return attempt
 

@@ -11,6 +11,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -99,38 +100,67 @@ def start(slug: str, quiz_id: str) -> ResponseReturnValue:
     return redirect(url_for("quizzes.attempt", attempt_id=attempt.id))
 
 
-@bp.get("/quiz-attempts/<int:attempt_id>")
-@login_required
-def attempt(attempt_id: int) -> ResponseReturnValue:
-    """Answer an open attempt: all questions or one per page, with navigator and timer."""
+def _open_attempt_or_results(attempt_id: int):
+    """The trainee's attempt if it still takes answers, else a redirect to its results (an
+    attempt whose time ran out is closed and graded on the way)."""
     attempt = _own_attempt(attempt_id)
     now = utcnow()
     if attempt.is_open and service.expired(attempt, now):
         service.close_if_expired(db.session, attempt, now)
         db.session.commit()
     if not attempt.is_open:
-        return redirect(url_for("quizzes.results", attempt_id=attempt.id))
+        return attempt, now, redirect(url_for("quizzes.results", attempt_id=attempt.id))
+    return attempt, now, None
+
+
+@bp.get("/quiz-attempts/<int:attempt_id>")
+@login_required
+def attempt(attempt_id: int) -> ResponseReturnValue:
+    """Answer an open attempt: all questions or one per page, with navigator and timer."""
+    attempt, now, done = _open_attempt_or_results(attempt_id)
+    if done:
+        return done
     course = db.session.get(Course, attempt.course_id)
+    number = max(1, request.args.get("page", 1, type=int) or 1)
     page = pages.attempt_page(
-        db.session, attempt, course, current_locale(), request.args.get("page", 1, type=int), now
+        db.session, attempt, course, current_locale(), number, now, current_app.secret_key
     )
     return render_template("quizzes/attempt.html", page=page, token=secrets.token_urlsafe(16))
+
+
+@bp.get("/quiz-attempts/<int:attempt_id>/summary")
+@login_required
+def summary(attempt_id: int) -> ResponseReturnValue:
+    """Before submitting: answered, unanswered and flagged questions, the time left, and the
+    button that submits (a page of its own, so confirming needs no script)."""
+    attempt, now, done = _open_attempt_or_results(attempt_id)
+    if done:
+        return done
+    course = db.session.get(Course, attempt.course_id)
+    page = pages.attempt_page(
+        db.session, attempt, course, current_locale(), 0, now, current_app.secret_key
+    )
+    return render_template("quizzes/summary.html", page=page, token=secrets.token_urlsafe(16))
 
 
 @bp.post("/quiz-attempts/<int:attempt_id>/answers")
 @login_required
 def answers(attempt_id: int) -> ResponseReturnValue:
-    """Save the page's answers (a JSON reply for the page's script); submit on request."""
+    """Save the page's answers (a JSON reply for the page's script); ``action=review`` then
+    shows the summary before submitting, ``action=submit`` (the summary's button, or the
+    timer at the deadline) submits."""
     attempt = _own_attempt(attempt_id)
     wants_json = request.accept_mimetypes.best == "application/json"
-    entries = pages.entries_from_form(db.session, attempt, request.form)
+    given = pages.answers_from_form(db.session, attempt, request.form, current_app.secret_key)
     now = utcnow()
-    if request.form.get("action") == "submit":
-        service.submit_attempt(db.session, attempt, request.form.get("token", ""), now, entries)
+    action = request.form.get("action")
+    if action == "submit":
+        token = request.form.get("token", "")[:64]
+        service.submit_attempt(db.session, attempt, token, now, given.entries, given.flags)
         db.session.commit()
         return redirect(url_for("quizzes.results", attempt_id=attempt.id))
     try:
-        saved = service.save_answers(db.session, attempt, entries, now)
+        saved = service.save_answers(db.session, attempt, given.entries, now, given.flags)
     except service.AttemptClosed:
         db.session.commit()
         if wants_json:
@@ -144,7 +174,10 @@ def answers(attempt_id: int) -> ResponseReturnValue:
         remaining = None
         if attempt.deadline_at is not None:
             remaining = max(0, int((attempt.deadline_at - now).total_seconds()))
-        return jsonify(saved=saved, remaining_seconds=remaining)
+        shown, flagged = pages.for_browser(db.session, attempt, current_app.secret_key, saved)
+        return jsonify(saved=shown, flagged=flagged, remaining_seconds=remaining)
+    if action == "review":
+        return redirect(url_for("quizzes.summary", attempt_id=attempt.id))
     target = request.form.get("goto", type=int) or request.form.get("page", 1, type=int)
     flash(_("Your answers are saved."), "success")
     return redirect(url_for("quizzes.attempt", attempt_id=attempt.id, page=target))

@@ -213,3 +213,21 @@ def test_a_zip_of_another_course_or_with_an_unsafe_image_leaves_the_draft_alone(
         assert reason in response.get_data(as_text=True)
     db_session.expire_all()
     assert service.draft_files_data(db_session, draft) == before
+
+
+def test_quality_warnings_show_beside_the_problems_and_do_not_stop_publishing(
+    client, login, course, instructor
+):
+    _start(client, login, instructor)
+    english = client.get(f"/author/{SLUG}/check?lang=en").get_data(as_text=True)
+    assert "assessment-quality warnings" in english and "objective-coverage" in english
+    assert f"content/{SLUG}/01-basics/module.yaml:4" in english
+    assert "objective b-o1 is assessed by 1 question(s)" in english
+    chinese = client.get(f"/author/{SLUG}/check?lang=zh-CN").get_data(as_text=True)
+    assert "目标 b-o1 只有 1 道题考查" in chinese
+    module = client.get(f"/author/{SLUG}/edit/content/01-basics/module.yaml?lang=en")
+    assert 'data-line="4"' in module.get_data(as_text=True)
+    assert "objective-coverage" in module.get_data(as_text=True)
+    response = client.post(f"/author/{SLUG}/publish?lang=en", follow_redirects=True)
+    assert response.status_code == 200
+    assert "Published with 4 unwaived assessment-quality warnings." in response.get_data(True)

@@ -164,3 +164,26 @@ def test_dashboard_continue_and_assigned_due_dates(
     db_session.commit()
     page = client.get("/dashboard?lang=en").get_data(as_text=True)
     assert "Overdue" in page and "Due " in page
+
+
+def test_course_page_shows_course_level_objectives(
+    client, db_session, fixture_course_dir, login, create_user
+):
+    from course.catalog.service import import_package
+    from tests.catalog.conftest import NOW
+
+    course_yaml = fixture_course_dir / "course.yaml"
+    course_yaml.write_text(
+        course_yaml.read_text("utf-8")
+        + "objectives:\n  - id: c-o1\n"
+        + "    text: {zh-CN: 在团队中协作办成一件事, en: Get one matter done as a team}\n",
+        "utf-8",
+    )
+    assert import_package(db_session, None, fixture_course_dir, NOW).ok
+    db_session.commit()
+    login(create_user())
+    english = client.get("/courses/teamwork-basics?lang=en").get_data(as_text=True)
+    assert "By the end of the course you will be able to" in english
+    assert "Get one matter done as a team" in english
+    chinese = client.get("/courses/teamwork-basics?lang=zh-CN").get_data(as_text=True)
+    assert "在团队中协作办成一件事" in chinese and "学完本课程，你将能够" in chinese

@@ -149,3 +149,18 @@ def test_record_keeps_work_and_event_in_one_transaction(app, people):
     audit.record(db.session, "org.settings", organisation_id=org.id, details={"changed": ["x"]})
     db.session.rollback()
     assert len(_events()) == before
+
+
+def test_a_staff_import_is_recorded_with_each_membership(app, create_org, create_user):
+    from tests.orgs.test_staff_import import GOOD, _run
+
+    admin = create_user()
+    org = create_org()
+    job = _run(admin, org, GOOD.encode())
+    assert job.state == "done"
+    (summary,) = _events("staff_import.confirm")
+    assert summary.actor_id == admin.id and summary.organisation_id == org.id
+    assert summary.target_type == "staff_import" and summary.target_id == job.id
+    added = [e for e in _events("membership.add") if e.organisation_id == org.id]
+    assert len(added) == 2 and all(e.actor_id == admin.id for e in added)
+    assert all(e.details["via"] == f"staff_import:{job.id}" for e in added)

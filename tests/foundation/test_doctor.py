@@ -5,21 +5,23 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import insert
 
-from course import doctor
+from course import create_app, doctor
 from course.certificates import keys
 from course.certificates.models import SigningKey
 from course.db import utcnow
 from course.extensions import db
 from course.orgs.service import create_organisation
-from tests.conftest import SECRET
+from tests.conftest import SECRET, _base_config
 
 
 @pytest.fixture
-def machine(make_app, tmp_path, monkeypatch):
-    """``machine(migrate=True, **config)`` -> (app, run) on its own SQLite file, configured as a
-    healthy production machine unless ``config`` says otherwise; ``run()`` -> (exit, output)."""
+def machine(tmp_path, monkeypatch):
+    """``machine(migrate=True, **config)`` -> (app, run) on its own SQLite file (also in the
+    PostgreSQL stage: each machine here needs a database of its own), configured as a healthy
+    production machine unless ``config`` says otherwise; ``run()`` -> (exit, output)."""
     monkeypatch.setenv("COURSE_BASE_URL", "https://training.example.gov.cn")
     count = iter(range(100))
+    made = []
 
     def factory(migrate=True, **config):
         number = next(count)
@@ -33,7 +35,9 @@ def machine(make_app, tmp_path, monkeypatch):
             FILES_URL=f"file://{tmp_path / 'shared-files'}",
         )
         settings.update(config)
-        app = make_app(**settings)
+        base = _base_config(settings["SQLALCHEMY_DATABASE_URI"], tmp_path)
+        app = create_app({**base, **settings})
+        made.append(app)
         runner = app.test_cli_runner()
         if migrate:
             upgraded = runner.invoke(args=["db", "upgrade"])
@@ -45,7 +49,11 @@ def machine(make_app, tmp_path, monkeypatch):
 
         return app, run
 
-    return factory
+    yield factory
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_a_healthy_machine_passes(machine):

@@ -132,7 +132,7 @@ def _configure(app, port, mode, certificate, password=PASSWORD):
 def test_mail_is_sent_encrypted_and_logged_in(app, db_session, smtp_server, certificate, mode):
     inbox, port = smtp_server(mode)
     _configure(app, port, mode, certificate)
-    assert send_mail_task("lihua@example.com", "课程已分配", "请在月底前完成。")() is None
+    send_mail_task("lihua@example.com", "课程已分配", "请在月底前完成。")
     ((auth, envelope),) = inbox.messages
     assert auth.login == USER.encode()
     assert envelope.rcpt_tos == ["lihua@example.com"]

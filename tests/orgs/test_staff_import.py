@@ -121,7 +121,7 @@ def test_a_row_that_changed_since_the_preview_fails_the_whole_import_by_line(
     create_user(email="p1100@example.com")  # registers between preview and import
     job.state = "importing"
     db.session.commit()
-    assert tasks.apply_staff_import_task(job.id)() == 0
+    assert tasks.apply_staff_import_task.call_local(job.id) == 0
     job = db.session.get(StaffImport, job.id)
     assert job.state == "failed" and job.failure_line == 1102
     assert db.session.scalar(db.select(db.func.count()).select_from(Membership)) == 0

@@ -290,3 +290,17 @@ def test_sealed_secrets_need_the_key():
     assert unseal_secret(sealed, SECRET) == "pw"
     with pytest.raises(Exception):  # noqa: B017
         unseal_secret(sealed, "another-key")
+
+
+def test_records_without_a_stored_statement_are_not_sent(app, db_session, course, people):
+    from course.progress import service
+    from course.progress.models import RecordSettings
+
+    db_session.delete(db_session.get(RecordSettings, 1))
+    db_session.flush()
+    service.complete_lesson(db_session, people.trainee, course, "listening", LATER)
+    assert db_session.scalars(select(LearningRecord.statement)).one() is None
+    endpoint = Endpoint("platform", "https://lrs.example.org/xapi")
+    client = LrsClient(endpoint, transport=httpx.MockTransport(lambda r: httpx.Response(204)))
+    moment = LATER + timedelta(hours=1)
+    assert push.push_batch(db_session, endpoint, None, client, moment, 50, 0).sent == 0

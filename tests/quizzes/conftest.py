@@ -64,3 +64,30 @@ def right_entries(paper: list[tuple[dict, dict]]) -> dict:
             entry = "At my counter we hand over with a checklist."
         entries[question["id"]] = entry
     return entries
+
+
+def browser_form(
+    session, attempt, entries: dict, token="tok", action=None, flags=(), present=None
+) -> dict:
+    """The attempt form a browser would post for ``entries`` (server terms, as ``right_entries``
+    makes them), named by the attempt's tokens; ``present`` defaults to the entries' questions."""
+    from course.quizzes import service
+    from course.quizzes.tokens import to_browser
+    from tests.conftest import SECRET
+
+    names = service.tokens_of(session, attempt, SECRET)
+    paper = {q["id"]: (q, a) for q, a in service.paper_of(session, attempt)}
+    shown = list(entries) if present is None else list(present)
+    data = {"present": [names.questions[qid].name for qid in shown], "token": token}
+    data["flag"] = [names.questions[qid].name for qid in flags]
+    for qid, entry in entries.items():
+        question, arrangement = paper[qid]
+        tokens = names.questions[qid]
+        value = to_browser(question, arrangement, tokens, entry)
+        if isinstance(value, dict):
+            data.update({f"q-{tokens.name}-{item}": str(v) for item, v in value.items()})
+        else:
+            data[f"q-{tokens.name}"] = value
+    if action:
+        data["action"] = action
+    return data

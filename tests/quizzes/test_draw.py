@@ -7,6 +7,7 @@ import pytest
 from course.quizzes.draw import DrawError, arrange, select_questions
 from course.quizzes.formats import parse_quiz
 from course.quizzes.paper import answer_key, canonical_response, clean_entry, public_question
+from course.quizzes.tokens import attempt_key, paper_tokens
 from tests.quizzes.samples import BANK, EVERY_TYPE, EXAM, LOCALES
 
 QUIZ, _ = parse_quiz(EVERY_TYPE, "quizzes/stc/background.yaml", LOCALES)
@@ -57,12 +58,18 @@ def test_arrangements_are_fixed_per_seed_and_never_give_away_an_order():
 
 def test_public_questions_carry_no_key_correctness_or_feedback():
     for seed in range(5):
+        paper = [(q, arrange(q, seed, True)) for q in QUIZ["questions"]]
+        names = paper_tokens(attempt_key("secret", seed + 1, seed), paper)
         views = [
-            public_question(q, arrange(q, seed, True), locale, n)
-            for n, q in enumerate(QUIZ["questions"], start=1)
+            public_question(q, arrangement, locale, n, names.questions[q["id"]])
+            for n, (q, arrangement) in enumerate(paper, start=1)
             for locale in LOCALES
         ]
         dumped = json.dumps(views, ensure_ascii=False)
+        authored = {q["id"] for q in QUIZ["questions"]} | {"greet", "listen", "act"}
+        authored |= {"a", "b", "c", "d"}
+        assert not [name for name in authored if f'"{name}"' in dumped]
+        assert '"position"' not in dumped
         for secret in (
             '"correct"',
             '"credit"',
@@ -75,8 +82,13 @@ def test_public_questions_carry_no_key_correctness_or_feedback():
             '"pairs"',
         ):
             assert secret not in dumped
-    single = public_question(QUIZ["questions"][0], {"options": ["c", "a", "b"]}, "zh-CN", 1)
+    arrangement = {"options": ["c", "a", "b"]}
+    names = paper_tokens(b"k", [(QUIZ["questions"][0], arrangement)])
+    single = public_question(
+        QUIZ["questions"][0], arrangement, "zh-CN", 1, names.questions["q-single"]
+    )
     assert [o["text"] for o in single["options"]] == ["主任", "接待岗", "后台"]
+    assert [o["value"] for o in single["options"]] == list(names.questions["q-single"].items)
 
 
 def test_entries_are_cleaned_and_translated_to_the_key():

@@ -9,7 +9,8 @@ import yaml
 
 from course.quizzes import service
 from course.quizzes.models import QuizAttempt
-from tests.quizzes.conftest import right_entries
+from tests.conftest import SECRET
+from tests.quizzes.conftest import browser_form, right_entries
 
 
 def secrets_of(quiz: dict) -> set[str]:
@@ -39,18 +40,6 @@ def secrets_of(quiz: dict) -> set[str]:
     return {text for text in found if len(text) >= 4}
 
 
-def form_of(entries: dict, present: list[str], token="tok", action=None) -> dict:
-    data = {"present": present, "token": token}
-    for qid, entry in entries.items():
-        if isinstance(entry, dict):
-            data.update({f"q-{qid}-{pos}": str(value) for pos, value in entry.items()})
-        else:
-            data[f"q-{qid}"] = entry
-    if action:
-        data["action"] = action
-    return data
-
-
 @pytest.fixture
 def signed_in(client, login, trainee):
     login(trainee)
@@ -77,16 +66,22 @@ def test_start_answer_submit_review_and_the_key_never_leaks(
         pages.append(client.get(url).get_data(as_text=True))
     attempt = db_session.scalar(db_session.query(QuizAttempt).statement)
     entries = right_entries(service.paper_of(db_session, attempt))
-    ids = list(entries)
+    names = service.tokens_of(db_session, attempt, SECRET)
+    picked = {"q-single": entries["q-single"], "q-match": entries["q-match"]}
     saved = client.post(
         f"{url}/answers",
-        data=form_of({"q-single": entries["q-single"], "q-match": entries["q-match"]}, ids),
+        data=browser_form(db_session, attempt, picked, flags=["q-match"]),
         headers={"Accept": "application/json"},
     )
     assert saved.status_code == 200
     body = saved.get_json()
-    assert body["saved"]["q-single"] == entries["q-single"] and body["remaining_seconds"] > 0
-    assert set(body) == {"saved", "remaining_seconds"}
+    single = names.questions["q-single"]
+    assert body["saved"][single.name] in single.items and body["remaining_seconds"] > 0
+    assert set(body) == {"saved", "flagged", "remaining_seconds"}
+    assert body["flagged"] == [names.questions["q-match"].name]
+    db_session.refresh(attempt)
+    assert attempt.responses["q-single"] == entries["q-single"]  # kept in the server's terms
+    assert attempt.flagged == ["q-match"]
     pages.append(saved.get_data(as_text=True))
     pages.append(client.get(url).get_data(as_text=True))  # the reload shows the saved answers
     assert "checked> " in pages[-1] or "checked>" in pages[-1]
@@ -95,10 +90,11 @@ def test_start_answer_submit_review_and_the_key_never_leaks(
         leaked = [secret for secret in forbidden if secret in source]
         assert not leaked, leaked
     submitted = client.post(
-        f"{url}/answers", data=form_of(entries, ids, token="t1", action="submit")
+        f"{url}/answers",
+        data=browser_form(db_session, attempt, entries, token="t1", action="submit"),
     )
     assert submitted.status_code == 302 and submitted.headers["Location"].endswith("/results")
-    again = client.post(f"{url}/answers", data=form_of({}, [], token="t1", action="submit"))
+    again = client.post(f"{url}/answers", data={"token": "t1", "action": "submit"})
     assert again.status_code == 302
     client.post("/language", data={"lang": "en", "next": "/"})
     result = client.get(f"{url}/results").get_data(as_text=True)

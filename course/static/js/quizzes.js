@@ -1,9 +1,11 @@
-// Quiz attempt page: a visible countdown (the server keeps the real deadline) and save-as-you-go.
-// Without this script the page still works: answers are saved with the form's buttons.
+// Quiz attempt page: a visible countdown (the server keeps the real deadline) and save-as-you-go,
+// also on the summary before submitting. Without this script the pages still work: answers are
+// saved with the form's buttons, and the summary's button submits.
 (function () {
   "use strict";
-  var form = document.getElementById("attempt-form");
+  var form = document.getElementById("attempt-form") || document.getElementById("submit-form");
   if (!form) { return; }
+  var autosave = form.id === "attempt-form";
   var statusBox = document.getElementById("save-status");
   var timer = document.getElementById("quiz-timer");
   var endsAt = null;
@@ -42,15 +44,26 @@
     window.setInterval(showTime, 1000);
   }
 
-  function markAnswered(saved) {
+  if (!autosave) { return; }
+
+  function markAnswered(saved, flagged) {
     var links = document.querySelectorAll(".quiz-navigator [data-question]");
     Array.prototype.forEach.call(links, function (link) {
-      var entry = saved[link.getAttribute("data-question")];
-      var answered = entry !== null && entry !== undefined && entry !== "" &&
-        !(typeof entry === "object" && Object.keys(entry).length === 0);
-      link.classList.toggle("answered", answered);
-      var hidden = link.querySelector(".visually-hidden");
-      if (hidden) { hidden.textContent = " " + (answered ? words.answered : words.unanswered); }
+      var name = link.getAttribute("data-question");
+      if (Object.prototype.hasOwnProperty.call(saved, name)) {
+        var entry = saved[name];
+        var answered = entry !== null && entry !== undefined && entry !== "" &&
+          !(typeof entry === "object" && Object.keys(entry).length === 0);
+        link.classList.toggle("answered", answered);
+        var hidden = link.querySelector("[data-state]");
+        if (hidden) { hidden.textContent = " " + (answered ? words.answered : words.unanswered); }
+      }
+      var isFlagged = flagged.indexOf(name) >= 0;
+      link.classList.toggle("flagged", isFlagged);
+      var mark = link.querySelector(".flag-mark");
+      if (mark) { mark.hidden = !isFlagged; }
+      var flagState = link.querySelector("[data-flag-state]");
+      if (flagState) { flagState.textContent = isFlagged ? " " + words.flagged : ""; }
     });
   }
 
@@ -71,7 +84,7 @@
     }).then(function (reply) {
       if (reply.status === 409 && reply.body.results) { window.location.assign(reply.body.results); return; }
       if (reply.status !== 200) { say(words.failed); return; }
-      markAnswered(reply.body.saved || {});
+      markAnswered(reply.body.saved || {}, reply.body.flagged || []);
       if (timer && typeof reply.body.remaining_seconds === "number") {
         endsAt = Date.now() + reply.body.remaining_seconds * 1000;
       }
