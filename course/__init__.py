@@ -4,9 +4,14 @@ commands and error handlers, and nothing else."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from flask_login import LoginManager
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -67,7 +72,7 @@ def _connect_audit() -> None:
     service.set_origin_provider(web_origin)
 
 
-def _test_defaults(settings) -> dict[str, Any]:
+def _test_defaults(settings: ModuleType) -> dict[str, Any]:
     env = settings.from_env()
     env.update({"TESTING": True, "JOBS_IMMEDIATE": True, "RATELIMIT_ENABLED": False})
     return env
@@ -129,7 +134,7 @@ def _connect_listeners(app: Flask) -> None:
     certificate_listeners.init_app(app)
 
 
-def _configure_login(login_manager) -> None:
+def _configure_login(login_manager: LoginManager) -> None:
     from flask import current_app
     from flask_babel import lazy_gettext as _l
 

@@ -29,9 +29,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from course.storage import Store
+
 
 FORMAT = 1
 CHUNK = 1024 * 1024
@@ -74,14 +81,14 @@ def _sqlite_file(url: str) -> Path:
     return Path(database)
 
 
-def _revision(engine) -> str | None:
+def _revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
         if not inspect(connection).has_table("alembic_version"):
             return None
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def _dump_database(engine, url: str, target: Path) -> str:
+def _dump_database(engine: Engine, url: str, target: Path) -> str:
     if engine.dialect.name == "sqlite":
         source = sqlite3.connect(_sqlite_file(url))
         destination = sqlite3.connect(target / "database.sqlite3")
@@ -114,7 +121,7 @@ def _run(command: list[str], name: str) -> None:
         raise BackupError(f"{name} failed: {result.stderr.strip()[:500]}")
 
 
-def _copy_store(store, target: Path) -> list[dict]:
+def _copy_store(store: Store, target: Path) -> list[dict]:
     entries = []
     for key in store.keys():  # noqa: SIM118 - a store, not a dict
         destination = target / "files" / Path(*PurePosixPath(key).parts)
@@ -131,7 +138,13 @@ def _copy_store(store, target: Path) -> list[dict]:
 
 
 def backup(
-    destination: Path, *, engine, url: str, store, instance: Path, secret_from_env: bool
+    destination: Path,
+    *,
+    engine: Engine,
+    url: str,
+    store: Store,
+    instance: Path,
+    secret_from_env: bool,
 ) -> Outcome:
     """Write a backup folder at ``destination`` (which must not exist yet)."""
     destination = Path(destination).absolute()
@@ -198,7 +211,7 @@ def read_manifest(source: Path) -> dict:
     return manifest
 
 
-def _database_is_empty(engine) -> bool:
+def _database_is_empty(engine: Engine) -> bool:
     with engine.connect() as connection:
         names = set(inspect(connection).get_table_names()) - {"alembic_version"}
         if not names:
@@ -209,7 +222,7 @@ def _database_is_empty(engine) -> bool:
 
 
 def restore(
-    source: Path, *, engine, url: str, store, instance: Path, force: bool = False
+    source: Path, *, engine: Engine, url: str, store: Store, instance: Path, force: bool = False
 ) -> Outcome:
     """Restore a backup folder into this installation's database, store and instance."""
     source = Path(source)

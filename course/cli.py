@@ -223,7 +223,7 @@ def _backup_context():
 @click.command()
 @click.argument("destination", type=click.Path(path_type=Path))
 @with_appcontext
-def backup(destination) -> None:
+def backup(destination: Path) -> None:
     """Write a consistent backup (database, file store, secret key, manifest) to a new folder."""
     from course.backup import BackupError
     from course.backup import backup as make_backup
@@ -242,7 +242,7 @@ def backup(destination) -> None:
 @click.argument("source", type=click.Path(path_type=Path, exists=True, file_okay=False))
 @click.option("--force", is_flag=True, help="Replace the data of a non-empty installation.")
 @with_appcontext
-def restore(source, force: bool) -> None:
+def restore(source: Path, force: bool) -> None:
     """Restore a backup folder into this (empty) installation."""
     from course.backup import BackupError
     from course.backup import restore as restore_backup

@@ -14,6 +14,7 @@ import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import redis
 from alembic.runtime.migration import MigrationContext
@@ -30,6 +31,13 @@ from course.extensions import db
 from course.ratelimit import redis_state
 from course.storage import FileStore
 
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
+    from course.storage import Store
+
+
 #: Where each machine lists its probe object, so another machine can look for it.
 PROBES_KEY = "course:doctor:probes"
 
@@ -42,7 +50,7 @@ class Finding:
     fix: str = ""
 
 
-def _several_machines(config) -> bool:
+def _several_machines(config: Mapping[str, Any]) -> bool:
     """A server database or Redis means more than one machine may serve this platform."""
     return not config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") or bool(
         config.get("REDIS_URL")
@@ -144,7 +152,9 @@ def check_store(app: Flask) -> Iterator[Finding]:
     yield from _check_other_machines_probes(app, store, host, key)
 
 
-def _check_other_machines_probes(app: Flask, store, host: str, key: str) -> Iterator[Finding]:
+def _check_other_machines_probes(
+    app: Flask, store: Store, host: str, key: str
+) -> Iterator[Finding]:
     """Through Redis (shared by every machine), look for the probes the others wrote."""
     url = app.config.get("REDIS_URL")
     if not url:
@@ -235,7 +245,7 @@ def check_settings(app: Flask) -> Iterator[Finding]:
         yield Finding("settings", True, "production: strong secret, SMTP, Secure cookies, proxies")
 
 
-def _production_problems(config) -> Iterator[Finding]:
+def _production_problems(config: Mapping[str, Any]) -> Iterator[Finding]:
     secret = config.get("SECRET_KEY") or ""
     if secret.startswith(DEVELOPMENT_KEY_PREFIX) or len(secret) < 32:
         yield Finding(

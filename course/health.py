@@ -12,9 +12,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, Flask, current_app, jsonify
 from sqlalchemy import text
+
+if TYPE_CHECKING:
+    from flask.typing import ResponseReturnValue
+
 
 bp = Blueprint("health", __name__)
 
@@ -76,12 +81,12 @@ def readiness() -> tuple[dict, bool]:
 
 
 @bp.get("/healthz")
-def healthz():
+def healthz() -> ResponseReturnValue:
     return jsonify(status="ok")
 
 
 @bp.get("/readyz")
-def readyz():
+def readyz() -> ResponseReturnValue:
     body, ready = readiness()
     return jsonify(body), 200 if ready else 503
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import functools
 import os
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from flask import has_app_context
 from huey import RedisHuey, SqliteHuey
@@ -25,11 +26,14 @@ from redis import ConnectionPool
 from course.config import instance_path
 from course.logs import instrument
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 
 class _Periods:
     """Each periodic run the scheduler enqueues carries the minute it is scheduled for."""
 
-    def read_periodic(self, timestamp):
+    def read_periodic(self, timestamp: datetime | None):
         if timestamp is None:
             timestamp = self._get_timestamp()
         tasks = super().read_periodic(timestamp)
@@ -67,7 +71,7 @@ instrument(huey)
 _worker_app = None
 
 
-def app_context():
+def app_context() -> AbstractContextManager:
     """An application context for a task: the caller's, or the worker's own."""
     global _worker_app
     if has_app_context():
@@ -79,13 +83,13 @@ def app_context():
     return _worker_app.app_context()
 
 
-def periodic_task(schedule):
+def periodic_task(schedule: Callable[[datetime], bool]) -> Callable[[Callable], Callable]:
     """Declare a periodic task (``schedule`` is a huey ``crontab``) that runs once per
     scheduled minute across every worker: the first worker to claim the period in the
     database runs it, the others return ``None``. A call without a period (``call_local()``,
     immediate mode) runs at once."""
 
-    def decorate(func):
+    def decorate(func: Callable):
         task_name = f"{func.__module__}.{func.__name__}"
 
         @functools.wraps(func)

@@ -14,11 +14,17 @@ import smtplib
 import ssl
 from email.message import EmailMessage
 from email.utils import make_msgid
+from typing import TYPE_CHECKING
 
 from flask import current_app
 
 from course import metrics, storage
 from course.db import utcnow
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +49,12 @@ def build_message(to: str, subject: str, body: str, sender: str) -> EmailMessage
     return message
 
 
-def _tls_context(config) -> ssl.SSLContext:
+def _tls_context(config: Mapping[str, Any]) -> ssl.SSLContext:
     context = ssl.create_default_context(cafile=config.get("SMTP_CA_FILE") or None)
     return context
 
 
-def _deliver(config, message: EmailMessage) -> None:
+def _deliver(config: Mapping[str, Any], message: EmailMessage) -> None:
     host, port = config["SMTP_HOST"], int(config["SMTP_PORT"])
     security = config.get("SMTP_SECURITY", "none")
     timeout = 30

@@ -12,15 +12,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import TYPE_CHECKING
 
 from flask import session
 from flask_login import current_user
+
+if TYPE_CHECKING:
+    from course.accounts.models import User
+
 
 #: At most this many organisations are listed by name; more are reached from the dashboard.
 MAX_ORGS = 5
 
 
-def summary(user) -> dict:
+def summary(user: User) -> dict:
     """The reader's roles as the menu needs them (one query, through ``policy.roles_of``)."""
     from sqlalchemy import select
 
@@ -46,7 +51,7 @@ def summary(user) -> dict:
     }
 
 
-def remember(user) -> None:
+def remember(user: User) -> None:
     """Store the reader's menu in the session (at the dashboard, after every sign-in)."""
     menu = summary(user)
     session["menu"] = menu

@@ -11,7 +11,7 @@ role. A user's memberships are read once per request and cached on ``flask.g``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import g, has_request_context
 from sqlalchemy import select
@@ -21,8 +21,16 @@ from course.extensions import db
 from course.orgs.models import Cohort, Membership, Organisation
 from course.orgs.service import is_invited
 
+if TYPE_CHECKING:
+    from flask_login import AnonymousUserMixin
 
-def roles_of(user) -> dict[int, str]:
+    from course.accounts.models import User
+    from course.cases.models import Reflection
+    from course.catalog.models import Course
+    from course.quizzes.models import EssayGrading
+
+
+def roles_of(user: User | AnonymousUserMixin | None) -> dict[int, str]:
     """``{organisation_id: role}`` for the user, memoised per request."""
     if user is None or not getattr(user, "is_authenticated", False):
         return {}
@@ -47,27 +55,27 @@ def _org_id(target: Any) -> int | None:
     return getattr(target, "organisation_id", None)
 
 
-def has_role(user, target, *roles: str) -> bool:
+def has_role(user: User, target: Any, *roles: str) -> bool:
     """True when the user holds one of ``roles`` in the target's organisation."""
     org_id = _org_id(target)
     return org_id is not None and roles_of(user).get(org_id) in roles
 
 
-def administers(user, target) -> bool:
+def administers(user: User, target: Any) -> bool:
     return user.is_platform_admin or has_role(user, target, "org_admin")
 
 
-def teaches_somewhere(user) -> bool:
+def teaches_somewhere(user: User) -> bool:
     return user.is_platform_admin or any(
         role in ("instructor", "org_admin") for role in roles_of(user).values()
     )
 
 
-def administers_somewhere(user) -> bool:
+def administers_somewhere(user: User) -> bool:
     return user.is_platform_admin or "org_admin" in roles_of(user).values()
 
 
-def taught_organisation_ids(user) -> set[int] | None:
+def taught_organisation_ids(user: User) -> set[int] | None:
     """Organisations where the user instructs or administers; None means every one (platform
     admin)."""
     if user.is_platform_admin:
@@ -75,7 +83,7 @@ def taught_organisation_ids(user) -> set[int] | None:
     return {org for org, role in roles_of(user).items() if role in ("instructor", "org_admin")}
 
 
-def taught_user_ids(user) -> set[int] | None:
+def taught_user_ids(user: User) -> set[int] | None:
     """The people whose case plays and reflections the user may read: members of the
     organisations where the user instructs or administers; None means everyone."""
     org_ids = taught_organisation_ids(user)
@@ -93,7 +101,7 @@ def taught_user_ids(user) -> set[int] | None:
     return cache[user.id]
 
 
-def identifiable_learner_ids(user) -> set[int] | None:
+def identifiable_learner_ids(user: User) -> set[int] | None:
     """The learners whose identity (name, e-mail, attempts, answers) the user may see in a
     course's reports: members of the organisations the user instructs or administers, and
     everyone for a platform admin (None). Being an instructor of an open course is not enough:
@@ -101,13 +109,13 @@ def identifiable_learner_ids(user) -> set[int] | None:
     return taught_user_ids(user)
 
 
-def sees_learner(user, learner) -> bool:
+def sees_learner(user: User, learner: User | int) -> bool:
     """Target: a User or a user id."""
     allowed = identifiable_learner_ids(user)
     return allowed is None or getattr(learner, "id", learner) in allowed
 
 
-def _may_play_case(user, course) -> bool:
+def _may_play_case(user: User, course: Course) -> bool:
     """Enrolled trainees play a course's cases; instructors may try them out."""
     from course.progress.models import Enrolment
 
@@ -117,19 +125,19 @@ def _may_play_case(user, course) -> bool:
     return enrolled is not None or teaches_somewhere(user)
 
 
-def _reviews_reflection(user, reflection) -> bool:
+def _reviews_reflection(user: User, reflection: Reflection) -> bool:
     trainees = taught_user_ids(user)
     return trainees is None or reflection.play.user_id in trainees
 
 
-def _reports_on_cases(user, target) -> bool:
+def _reports_on_cases(user: User, target: Any) -> bool:
     """Target: a Cohort (a role in its organisation), a Course (its instructors too), or None."""
     if isinstance(target, Cohort):
         return user.is_platform_admin or has_role(user, target, "instructor", "org_admin")
     return teaches_somewhere(user) or (target is not None and instructs(user, target))
 
 
-def can_view_course(user, course) -> bool:
+def can_view_course(user: User | AnonymousUserMixin, course: Course) -> bool:
     """Published courses are public (catalogue, course page, assets); unpublished ones are seen
     only by people who teach. Anonymous visitors are allowed here, unlike ``can``."""
     if course.is_published:
@@ -137,7 +145,7 @@ def can_view_course(user, course) -> bool:
     return getattr(user, "is_authenticated", False) and teaches_somewhere(user)
 
 
-def _reads_lessons(user, target) -> bool:
+def _reads_lessons(user: User, target: Any) -> bool:
     """Target: the reader's Enrolment in the course, or the Course when not enrolled (then only
     people who teach may read, to preview)."""
     from course.progress.models import Enrolment
@@ -145,7 +153,7 @@ def _reads_lessons(user, target) -> bool:
     return (isinstance(target, Enrolment) and target.user_id == user.id) or teaches_somewhere(user)
 
 
-def instructed_course_ids(user) -> set[int]:
+def instructed_course_ids(user: User) -> set[int]:
     """Ids of the courses the user is an instructor of, memoised per request."""
     from course.authoring.models import CourseInstructor
 
@@ -159,17 +167,17 @@ def instructed_course_ids(user) -> set[int]:
     return cache[user.id]
 
 
-def instructs(user, course) -> bool:
+def instructs(user: User, course: Course) -> bool:
     """Platform admins and the course's own instructors author a course and read its reports."""
     return user.is_platform_admin or getattr(course, "id", course) in instructed_course_ids(user)
 
 
-def _may_take_quiz(user, course) -> bool:
+def _may_take_quiz(user: User, course: Course) -> bool:
     """Enrolled trainees take a course's quizzes; people who teach may try them out."""
     return _may_play_case(user, course)
 
 
-def _grades_essay(user, essay) -> bool:
+def _grades_essay(user: User, essay: EssayGrading) -> bool:
     trainees = taught_user_ids(user)
     return trainees is None or essay.attempt.user_id in trainees
 
@@ -225,7 +233,7 @@ RULES: dict[str, Rule] = {
 }
 
 
-def can(user, action: str, target: Any = None) -> bool:
+def can(user: User | AnonymousUserMixin, action: str, target: Any = None) -> bool:
     """Whether ``user`` may perform ``action`` on ``target``; anonymous users may not."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
@@ -236,7 +244,7 @@ def can(user, action: str, target: Any = None) -> bool:
     return bool(rule(user, target))
 
 
-def require(user, action: str, target: Any = None) -> None:
+def require(user: User | AnonymousUserMixin, action: str, target: Any = None) -> None:
     """Raise 403 unless ``can(user, action, target)``."""
     if not can(user, action, target):
         raise Forbidden()

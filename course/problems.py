@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -41,7 +42,7 @@ class Finding:
     waived: bool = False
     reason: str = ""
 
-    def message(self, translate=None) -> str:
+    def message(self, translate: Callable[..., str] | None = None) -> str:
         """The message, translated by ``translate(template)`` when given."""
         template = translate(self.template) if translate else self.template
         return template % dict(self.params)

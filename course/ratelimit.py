@@ -37,7 +37,7 @@ class SQLiteStorage(Storage):
             )
 
     @property
-    def base_exceptions(self):
+    def base_exceptions(self) -> type[Exception]:
         return sqlite3.Error
 
     def _connect(self) -> sqlite3.Connection:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import contextlib
 import io
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Any
 from urllib.parse import quote
 
 import boto3
@@ -45,7 +45,7 @@ class MultipartWriter(io.RawIOBase):
     A file smaller than one part is sent with a single ``PutObject``.
     """
 
-    def __init__(self, client, bucket: str, key: str, content_type: str | None = None) -> None:
+    def __init__(self, client: Any, bucket: str, key: str, content_type: str | None = None) -> None:
         super().__init__()
         self.client, self.bucket, self.key = client, bucket, key
         self.extra = {"ContentType": content_type} if content_type else {}
@@ -57,7 +57,7 @@ class MultipartWriter(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data) -> int:
+    def write(self, data: bytes | bytearray | memoryview) -> int:
         view = bytes(data)
         self.buffer += view
         self.written += len(view)
@@ -113,7 +113,9 @@ class MultipartWriter(io.RawIOBase):
 class S3Store:
     """Objects in one bucket under one prefix, through boto3."""
 
-    def __init__(self, bucket: str, prefix: str = "", *, presign_seconds: int = 300, client=None):
+    def __init__(
+        self, bucket: str, prefix: str = "", *, presign_seconds: int = 300, client: Any = None
+    ):
         self.bucket = bucket
         self.prefix = prefix.strip("/")
         self.presign_seconds = presign_seconds

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import flask_babel
-from flask import Flask, Response, current_app, g, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
 
 from course import media, safejson
 from course.db import write_intent
@@ -46,7 +46,7 @@ class BoundedInt(IntegerConverter):
     """``<int:...>`` in addresses stops at the largest id a database column holds (32-bit on
     PostgreSQL), so a huge number is a 404, never a query the database refuses."""
 
-    def __init__(self, url_map, *args, **kwargs) -> None:
+    def __init__(self, url_map: Map, *args: object, **kwargs: object) -> None:
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(url_map, *args, **kwargs)
 
@@ -54,7 +54,7 @@ class BoundedInt(IntegerConverter):
 class HostileInput(BadRequest):
     """A request carrying what no page of the platform sends (a 400 with a message for people)."""
 
-    def __init__(self, message) -> None:
+    def __init__(self, message: str) -> None:
         super().__init__(description=str(message))
 
 
@@ -119,12 +119,7 @@ def _refuse_hostile_input() -> None:
             raise HostileInput(_l("A file name contains control characters."))
 
 
-#: Per-request values kept on ``g``. ``g`` belongs to the application context, which tests share
-#: across requests, so each request starts without them.
-REQUEST_STATE = ("_login_user", "_roles", "locale", "csrf_token", "rendering_shell")
-
-
-def writes_on_get(view):
+def writes_on_get(view: Callable) -> Callable:
     """Mark a GET view that may write (render-once caches, keys made on first use), so its
     SQLite transaction begins immediately like a POST's."""
     view.writes_on_get = True
@@ -132,20 +127,17 @@ def writes_on_get(view):
 
 
 def _start_request():
-    for name in REQUEST_STATE:
-        g.pop(name, None)
-    flask_babel.refresh()  # Flask-Babel caches the locale on the (possibly shared) app context
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
     safe = request.method in SAFE_METHODS and not getattr(view, "writes_on_get", False)
     write_intent.set(not safe)
     _refuse_hostile_input()
 
 
-def _reset_write_intent(_exc=None):
+def _reset_write_intent(_exc: BaseException | None = None) -> None:
     write_intent.set(True)
 
 
-def _security_headers(response):
+def _security_headers(response: Response) -> Response:
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -155,7 +147,9 @@ def _security_headers(response):
     return response
 
 
-def send_untrusted(data: bytes, name: str, *, cache_control: str, etag: str | None = None):
+def send_untrusted(
+    data: bytes, name: str, *, cache_control: str, etag: str | None = None
+) -> Response:
     """The one serving point for uploaded and packaged files (course assets, draft assets,
     branding): the media type is judged from the content (``course.media.sniff``), the
     sandboxing policy and ``nosniff`` always apply, and anything that is not an image, sound or

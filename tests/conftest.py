@@ -8,6 +8,7 @@ built once and every table is emptied after each test.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import itertools
 import os
 import shutil
@@ -21,6 +22,7 @@ os.environ["COURSE_INSTANCE_PATH"] = str(_SESSION_DIR / "instance")
 os.environ.setdefault("COURSE_ENV", "testing")
 os.environ.pop("COURSE_REDIS_URL", None)
 
+from flask import current_app, has_app_context  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
@@ -47,11 +49,24 @@ def _base_config(database_url: str, instance: Path) -> dict:
 
 class EnglishClient(FlaskClient):
     """Test clients read pages in English (the source language of the interface strings) unless
-    a test asks for another language (``?lang=``, an Accept-Language header, the switcher)."""
+    a test asks for another language (``?lang=``, an Accept-Language header, the switcher).
+
+    Each request runs in an application context of its own, as under a real server: nothing an
+    earlier request or the test's body put on ``g`` or in its database session carries over. The
+    test's own unit of work is committed first, as the boundary between two requests would."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+
+    def open(self, *args, **kwargs):
+        if has_app_context() and current_app._get_current_object() is self.application:
+            _db.session.commit()
+        if self.preserve_context:  # ``with client:`` keeps the request's context for the test
+            return super().open(*args, **kwargs)
+        # A streamed body is read inside the request's own context too, where it was started.
+        kwargs.setdefault("buffered", True)
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
 
 @pytest.fixture(scope="session")
@@ -121,6 +136,10 @@ def make_app(database_template, tmp_path):
 
 @pytest.fixture
 def app(make_app):
+    """A fresh app on a fresh database, with an application context for the test's body only:
+    requests made with ``client`` never run in it (each pushes its own, see ``EnglishClient``),
+    so nothing on ``g`` passes between the test and its requests or from one request to the
+    next."""
     app = make_app()
     with app.app_context():
         yield app
@@ -138,6 +157,7 @@ def runner(app):
 
 @pytest.fixture
 def db_session(app):
+    """The test body's database session (its requests use sessions of their own)."""
     return _db.session
 
 
@@ -162,7 +182,7 @@ def _cached_hash(service, password):
 
 
 @pytest.fixture
-def create_user(app):
+def create_user(db_session):
     """``create_user(email=None, password=PASSWORD, display_name=None, locale="en",
     is_platform_admin=False)`` -> a committed User (English by default, like the test client;
     tests of Chinese pages ask for ``locale="zh-CN"``)."""
@@ -189,7 +209,7 @@ def create_user(app):
 
 
 @pytest.fixture
-def create_org(app):
+def create_org(db_session):
     """``create_org(slug=None, name=None, **fields)`` -> a committed Organisation."""
     from course.orgs.service import create_organisation
 
@@ -209,7 +229,7 @@ def create_org(app):
 
 
 @pytest.fixture
-def add_member(app):
+def add_member(db_session):
     """``add_member(user, org, role, **fields)`` -> a committed Membership."""
     from course.orgs.service import add_member as add
 

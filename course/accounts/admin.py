@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -14,12 +16,16 @@ from course.db import utcnow
 from course.extensions import db
 from course.policy import require
 
+if TYPE_CHECKING:
+    from flask.typing import ResponseReturnValue
+
+
 PAGE_SIZE = 50
 
 
 @bp.get("/admin/users")
 @login_required
-def users():
+def users() -> ResponseReturnValue:
     """Search accounts by name or e-mail (paginated, counted in SQL)."""
     require(current_user, "platform.admin")
     query = request.args.get("q", "").strip()[:200]
@@ -44,7 +50,7 @@ def users():
 
 @bp.post("/admin/users/<int:user_id>/<action>")
 @login_required
-def user_action(user_id: int, action: str):
+def user_action(user_id: int, action: str) -> ResponseReturnValue:
     """Deactivate (every session ends at once) or reactivate an account."""
     require(current_user, "platform.admin")
     user = db.get_or_404(User, user_id)

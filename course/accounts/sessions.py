@@ -19,6 +19,11 @@ from __future__ import annotations
 import secrets
 import time
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from course.accounts.models import User
+
 
 #: Past this many ended sessions still within their lifetime, every session is ended instead.
 MAX_ENDED = 50
@@ -50,7 +55,7 @@ def parse_login_id(token: str | None) -> tuple[int, int, str] | None:
     return int(parts[0]), int(parts[1]), parts[2]
 
 
-def is_alive(user, epoch: int, session_id: str, now: datetime, lifetime: timedelta) -> bool:
+def is_alive(user: User, epoch: int, session_id: str, now: datetime, lifetime: timedelta) -> bool:
     """Whether the sign-in ``session_id`` of ``user`` (made under ``epoch``) still holds."""
     started = started_at(session_id)
     if started is None or epoch != user.session_epoch:
@@ -60,7 +65,7 @@ def is_alive(user, epoch: int, session_id: str, now: datetime, lifetime: timedel
     return session_id not in (user.ended_sessions or {})
 
 
-def end(user, session_id: str | None, now: datetime, lifetime: timedelta) -> None:
+def end(user: User, session_id: str | None, now: datetime, lifetime: timedelta) -> None:
     """End the sign-in ``session_id`` of ``user`` (forgetting ended ones past their lifetime)."""
     started = started_at(session_id or "")
     if started is None:

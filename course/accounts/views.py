@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import (
     Blueprint,
     current_app,
@@ -34,6 +36,10 @@ from course.i18n import current_locale
 from course.links import external_url
 from course.web import safe_next_url
 
+if TYPE_CHECKING:
+    from flask.typing import ResponseReturnValue
+
+
 bp = Blueprint("accounts", __name__)
 
 
@@ -59,7 +65,7 @@ def _account_key() -> str:
     return "login:" + service.normalise_email(request.form.get("email", ""))
 
 
-def _failed(_response) -> bool:
+def _failed(_response: object) -> bool:
     return bool(g.get("login_failed"))
 
 
@@ -71,7 +77,7 @@ def _failed(_response) -> bool:
     deduct_when=_failed,
     exempt_when=lambda: _device_nonce() is not None,
 )
-def login():
+def login() -> ResponseReturnValue:
     """Sign in with e-mail and password; only wrong passwords count towards the limits."""
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
@@ -113,7 +119,7 @@ def login():
 
 
 @bp.post("/logout")
-def logout():
+def logout() -> ResponseReturnValue:
     """Sign out of this browser: its session and remember-me cookie end on the server too."""
     if current_user.is_authenticated:
         audit.record(db.session, "sign_out", subject_user_id=current_user.id)
@@ -125,7 +131,7 @@ def logout():
 
 
 @bp.route("/register", methods=["GET", "POST"])
-def register():
+def register() -> ResponseReturnValue:
     """Create an account (when the platform allows self-registration)."""
     if not current_app.config["SELF_REGISTRATION"]:
         return render_template("accounts/register_closed.html"), 403
@@ -153,7 +159,7 @@ def register():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit("5 per 15 minutes", methods=["POST"])
-def forgot_password():
+def forgot_password() -> ResponseReturnValue:
     """Ask for a reset link; the answer is the same whether the account exists or not."""
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -178,7 +184,7 @@ def forgot_password():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
-def reset_password(token: str):
+def reset_password(token: str) -> ResponseReturnValue:
     """Choose a new password from a reset link."""
     secret, max_age = current_app.config["SECRET_KEY"], _reset_max_age()
     check = service.check_reset_token(db.session, token, secret, max_age)
@@ -194,7 +200,7 @@ def reset_password(token: str):
 
 
 @bp.route("/welcome/<token>", methods=["GET", "POST"])
-def welcome(token: str):
+def welcome(token: str) -> ResponseReturnValue:
     """Choose a first password from the welcome link of an imported account."""
     secret = current_app.config["SECRET_KEY"]
     max_age = current_app.config["WELCOME_LINK_DAYS"] * 86400
@@ -217,7 +223,7 @@ def _reset_max_age() -> int:
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
-def change_password():
+def change_password() -> ResponseReturnValue:
     """Change the password; other sessions of this account are signed out."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -235,7 +241,7 @@ def change_password():
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
-def profile():
+def profile() -> ResponseReturnValue:
     """Edit the display name and preferred language."""
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():

@@ -22,6 +22,7 @@ import contextvars
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, and_, func, insert, or_, select
 from sqlalchemy.orm import Session
@@ -209,7 +210,9 @@ def people_of(session: Session, events: list[AuditEvent]) -> dict[int, object]:
     return {user.id: user for user in session.scalars(select(User).where(User.id.in_(ids)))}
 
 
-def stream(session: Session, organisation_id: int | None, filters: Filters, batch: int = 1000):
+def stream(
+    session: Session, organisation_id: int | None, filters: Filters, batch: int = 1000
+) -> Iterator[Any]:
     """Every matching event with its people's e-mails, in batches (exports)."""
     from sqlalchemy.orm import aliased
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from flask import (
     Blueprint,
@@ -27,6 +28,14 @@ from course.extensions import db
 from course.orgs.service import get_organisation
 from course.policy import require
 from course.web import writes_on_get
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from flask.typing import ResponseReturnValue
+
+    from course.orgs.models import Organisation
+
 
 bp = Blueprint("audit", __name__)
 
@@ -111,7 +120,7 @@ def _labels() -> dict[str, str]:
     }
 
 
-def _show(organisation_id: int | None, org=None):
+def _show(organisation_id: int | None, org: Organisation | None = None):
     filters = _filters()
     kind = request.args.get("export")
     if kind in ("csv", "xlsx"):
@@ -153,7 +162,7 @@ HEADER = ("time_utc", "action", "actor", "subject", "organisation_id", "target",
           "request_id", "details")  # fmt: skip
 
 
-def _cells(row) -> list:
+def _cells(row: Any) -> list:
     event, actor_email, subject_email = row
     import json
 
@@ -212,7 +221,7 @@ def _export(organisation_id: int | None, filters: service.Filters, kind: str) ->
 @bp.get("/admin/audit")
 @writes_on_get  # an export is recorded in the trail
 @login_required
-def everything():
+def everything() -> ResponseReturnValue:
     require(current_user, "audit.read_all")
     return _show(None)
 
@@ -220,7 +229,7 @@ def everything():
 @bp.get("/orgs/<slug>/audit")
 @writes_on_get
 @login_required
-def organisation(slug: str):
+def organisation(slug: str) -> ResponseReturnValue:
     org = get_organisation(db.session, slug)
     if org is None:
         abort(404)

@@ -4,6 +4,7 @@ in, so adding someone never depends on (or reveals) whether the address has an a
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,13 +15,16 @@ from course.authoring.service import add_instructor
 from course.catalog.models import Course
 from course.orgs.service import INVITATION_DAYS, hash_token, is_invited, new_token
 
+if TYPE_CHECKING:
+    from course.accounts.models import User
+
 
 class InvitationRefused(ValueError):
     """The signed-in account is not the one the invitation was sent to."""
 
 
 def invite_instructor(
-    session: Session, actor, course: Course, email: str, now: datetime
+    session: Session, actor: User, course: Course, email: str, now: datetime
 ) -> tuple[InstructorInvitation, str]:
     """An invitation to co-instruct ``course`` and the token for its link."""
     token, token_hash = new_token()
@@ -48,7 +52,7 @@ def find_invitation(session: Session, token: str, now: datetime) -> InstructorIn
 
 
 def accept_invitation(
-    session: Session, invitation: InstructorInvitation, user, now: datetime
+    session: Session, invitation: InstructorInvitation, user: User, now: datetime
 ) -> CourseInstructor:
     """The signed-in holder of the invited address becomes an instructor of the course."""
     if not is_invited(user, invitation):

@@ -7,6 +7,7 @@ The zip itself is read defensively by :mod:`course.authoring.packagezip` before 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -25,9 +26,18 @@ from course.catalog import service as catalog
 from course.catalog.formats import parse_package
 from course.catalog.package import CONTENT, PackageSource
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from course.accounts.models import User
+
 
 def import_upload(
-    session: Session, actor, source: PackageSource, now: datetime, allowed
+    session: Session,
+    actor: User,
+    source: PackageSource,
+    now: datetime,
+    allowed: Callable[[str], bool],
 ) -> PublishResult:
     """Import an uploaded package as a course version, creating the course when it is new.
 
@@ -63,7 +73,7 @@ def _sanitise_svg_assets(source: PackageSource) -> None:
 
 
 def replace_draft_files(
-    session: Session, actor, draft: Draft, slug: str, source: PackageSource, now: datetime
+    session: Session, actor: User, draft: Draft, slug: str, source: PackageSource, now: datetime
 ) -> tuple[int, int, int]:
     """Make the draft's files those of an uploaded package (nothing is published).
 

@@ -3,6 +3,8 @@ or upload one into the draft to replace its files (checked, not published)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -14,10 +16,13 @@ from course.authoring.packagezip import PackageZipError, read_zip, write_zip
 from course.db import utcnow
 from course.extensions import db
 
+if TYPE_CHECKING:
+    from flask.typing import ResponseReturnValue
+
 
 @bp.post("/upload")
 @login_required
-def upload():
+def upload() -> ResponseReturnValue:
     """Import a package zip as a new version (of a new course, or of one the user authors)."""
     policy.require(current_user, "course.create")
     upload = request.files.get("package")
@@ -47,7 +52,7 @@ def upload():
 
 @bp.post("/<slug>/draft/upload")
 @login_required
-def upload_into_draft(slug: str):
+def upload_into_draft(slug: str) -> ResponseReturnValue:
     """Replace the draft's files with those of an uploaded package zip, without publishing."""
     course = course_or_404(slug)
     draft = draft_or_redirect(course)
@@ -78,7 +83,7 @@ def upload_into_draft(slug: str):
 
 @bp.get("/<slug>/versions/<int:number>.zip")
 @login_required
-def export_version(slug: str, number: int):
+def export_version(slug: str, number: int) -> ResponseReturnValue:
     """A version's files as a package zip (the same layout ``course content import`` reads)."""
     course = course_or_404(slug)
     try:
@@ -90,7 +95,7 @@ def export_version(slug: str, number: int):
 
 @bp.get("/<slug>/draft.zip")
 @login_required
-def export_draft(slug: str):
+def export_draft(slug: str) -> ResponseReturnValue:
     """The draft's files as a package zip."""
     course = course_or_404(slug)
     return _zip(

@@ -7,6 +7,8 @@ and its problems are shown beside the settings or the question their line falls 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -35,10 +37,13 @@ from course.i18n import LOCALES
 from course.quizzes.formats import BANK_ID, parse_quiz
 from course.quizzes.question_formats import LEVELS
 
+if TYPE_CHECKING:
+    from flask.typing import ResponseReturnValue
+
 
 @bp.route("/<slug>/quiz-form/<path:path>", methods=["GET", "POST"])
 @login_required
-def quiz_form(slug: str, path: str):
+def quiz_form(slug: str, path: str) -> ResponseReturnValue:
     """Edit a quiz (or the question bank) of the draft with a form; POST saves, or applies one
     of the add/remove/move buttons and shows the form again without saving."""
     course = course_or_404(slug)

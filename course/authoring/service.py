@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, joinedload, undefer
@@ -25,6 +26,9 @@ from course.catalog.package import CONTENT, PackageSource
 from course.catalog.quality import check_quality
 from course.memo import Memo
 from course.problems import Finding, Problem
+
+if TYPE_CHECKING:
+    from course.accounts.models import User
 
 
 class AuthoringError(ValueError):
@@ -78,7 +82,7 @@ def instructors_of(session: Session, course: Course) -> list[CourseInstructor]:
 
 
 def add_instructor(
-    session: Session, actor, course: Course, user, now: datetime
+    session: Session, actor: User, course: Course, user: User, now: datetime
 ) -> CourseInstructor:
     """Make ``user`` an instructor of ``course`` (no change when they already are)."""
     existing = session.scalar(
@@ -96,7 +100,7 @@ def add_instructor(
     return row
 
 
-def authored_courses(session: Session, user) -> list[Course]:
+def authored_courses(session: Session, user: User) -> list[Course]:
     """The courses the user may author: their own, or every course for a platform admin."""
     query = select(Course).order_by(Course.slug)
     if not user.is_platform_admin:
@@ -107,7 +111,7 @@ def authored_courses(session: Session, user) -> list[Course]:
 
 
 def create_course(
-    session: Session, actor, slug: str, titles: dict[str, str], now: datetime
+    session: Session, actor: User, slug: str, titles: dict[str, str], now: datetime
 ) -> Draft:
     """A new, unpublished course with starter files in a draft; ``actor`` becomes its instructor.
 
@@ -142,7 +146,7 @@ def get_draft(session: Session, course: Course) -> Draft | None:
     return session.scalar(select(Draft).where(Draft.course_id == course.id))
 
 
-def start_draft(session: Session, actor, course: Course, now: datetime) -> Draft:
+def start_draft(session: Session, actor: User, course: Course, now: datetime) -> Draft:
     """The course's open draft, or a new one copied from the current version's files."""
     draft = get_draft(session, course)
     if draft is not None:
@@ -161,7 +165,7 @@ def start_draft(session: Session, actor, course: Course, now: datetime) -> Draft
     return draft
 
 
-def discard_draft(session: Session, actor, draft: Draft) -> None:
+def discard_draft(session: Session, actor: User, draft: Draft) -> None:
     """Throw a draft away (the published versions are untouched)."""
     session.delete(draft)
     session.flush()
@@ -190,7 +194,7 @@ def get_file(session: Session, draft: Draft, area: str, path: str) -> DraftFile 
 
 def save_file(
     session: Session,
-    actor,
+    actor: User,
     draft: Draft,
     area: str,
     path: str,
@@ -226,7 +230,13 @@ def save_file(
 
 
 def delete_file(
-    session: Session, actor, draft: Draft, area: str, path: str, base_revision: int, now: datetime
+    session: Session,
+    actor: User,
+    draft: Draft,
+    area: str,
+    path: str,
+    base_revision: int,
+    now: datetime,
 ) -> None:
     """Remove a file from the draft, unless someone saved it after the editor loaded it."""
     current = get_file(session, draft, area, path)
@@ -240,7 +250,13 @@ def delete_file(
 
 
 def upload_asset(
-    session: Session, actor, draft: Draft, filename: str, data: bytes, now: datetime, max_bytes: int
+    session: Session,
+    actor: User,
+    draft: Draft,
+    filename: str,
+    data: bytes,
+    now: datetime,
+    max_bytes: int,
 ) -> DraftFile:
     """Store an image under the draft's ``assets/`` (type and size checked; same name replaces).
 
@@ -306,7 +322,9 @@ def draft_quality(session: Session, draft: Draft, slug: str) -> list[Finding]:
     return _checked(session, draft, slug)[1]
 
 
-def publish(session: Session, actor, course: Course, draft: Draft, now: datetime) -> PublishResult:
+def publish(
+    session: Session, actor: User, course: Course, draft: Draft, now: datetime
+) -> PublishResult:
     """Check the draft and import it as the course's new current version, then close the draft.
 
     Runs the same checker and import as ``course content import``; on any problem nothing is
@@ -374,7 +392,7 @@ def compare(session: Session, course: Course, old: int, new: int | None) -> list
     return diff_files(before, version_files(session, course, new), f"v{old}", f"v{new}")
 
 
-def new_draft_file(area: str, path: str, data: bytes, actor, now: datetime) -> DraftFile:
+def new_draft_file(area: str, path: str, data: bytes, actor: User, now: datetime) -> DraftFile:
     """A first-revision draft file (not yet added to a draft)."""
     return DraftFile(
         area=area, path=path, data=data, size=len(data), revision=1,

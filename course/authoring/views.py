@@ -3,6 +3,8 @@ compare versions, export and upload package zips."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from email_validator import EmailNotValidError, validate_email
 from flask import (
     abort,
@@ -29,10 +31,15 @@ from course.i18n import LOCALES, localized
 from course.links import external_url
 from course.web import send_untrusted
 
+if TYPE_CHECKING:
+    from flask.typing import ResponseReturnValue
+
+    from course.catalog.models import Course
+
 
 @bp.get("/")
 @login_required
-def index():
+def index() -> ResponseReturnValue:
     """The courses the signed-in instructor authors, and forms to create or upload one."""
     policy.require(current_user, "course.create")
     courses = service.authored_courses(db.session, current_user)
@@ -41,7 +48,7 @@ def index():
 
 @bp.post("/new")
 @login_required
-def create():
+def create() -> ResponseReturnValue:
     """Create a course with starter files and open its draft."""
     policy.require(current_user, "course.create")
     slug = request.form.get("slug", "").strip()
@@ -59,7 +66,7 @@ def create():
 
 @bp.get("/<slug>")
 @login_required
-def course(slug: str):
+def course(slug: str) -> ResponseReturnValue:
     """A course's authoring home: its draft's files, versions, instructors and actions."""
     course = course_or_404(slug)
     draft = service.get_draft(db.session, course)
@@ -77,7 +84,7 @@ def course(slug: str):
 
 @bp.post("/<slug>/draft")
 @login_required
-def start_draft(slug: str):
+def start_draft(slug: str) -> ResponseReturnValue:
     """Open a draft copied from the current version."""
     course = course_or_404(slug)
     service.start_draft(db.session, current_user, course, utcnow())
@@ -87,7 +94,7 @@ def start_draft(slug: str):
 
 @bp.post("/<slug>/draft/discard")
 @login_required
-def discard(slug: str):
+def discard(slug: str) -> ResponseReturnValue:
     """Throw the draft away."""
     course = course_or_404(slug)
     service.discard_draft(db.session, current_user, draft_or_redirect(course))
@@ -98,7 +105,7 @@ def discard(slug: str):
 
 @bp.route("/<slug>/edit/<area>/<path:path>", methods=["GET", "POST"])
 @login_required
-def edit(slug: str, area: str, path: str):
+def edit(slug: str, area: str, path: str) -> ResponseReturnValue:
     """Edit one text file of the draft; POST saves it (or only previews it, without JS)."""
     course = course_or_404(slug)
     draft = draft_or_redirect(course)
@@ -146,7 +153,7 @@ def edit(slug: str, area: str, path: str):
     )
 
 
-def _preview(course, path: str, text: str) -> str:
+def _preview(course: Course, path: str, text: str) -> str:
     return editor.preview_html(
         path, text, lambda name: url_for("authoring.draft_asset", slug=course.slug, name=name)
     )
@@ -154,7 +161,7 @@ def _preview(course, path: str, text: str) -> str:
 
 @bp.post("/<slug>/preview")
 @login_required
-def preview(slug: str):
+def preview(slug: str) -> ResponseReturnValue:
     """The live preview: sanitised HTML of the posted Markdown, as JSON."""
     course = course_or_404(slug)
     path = request.form.get("path", "")
@@ -163,7 +170,7 @@ def preview(slug: str):
 
 @bp.post("/<slug>/files")
 @login_required
-def add_file(slug: str):
+def add_file(slug: str) -> ResponseReturnValue:
     """Add a lesson, case or quiz file to the draft, with starter text."""
     course = course_or_404(slug)
     draft = draft_or_redirect(course)
@@ -191,7 +198,7 @@ def add_file(slug: str):
 
 @bp.post("/<slug>/files/delete")
 @login_required
-def delete_file(slug: str):
+def delete_file(slug: str) -> ResponseReturnValue:
     """Remove a file from the draft."""
     course = course_or_404(slug)
     draft = draft_or_redirect(course)
@@ -214,7 +221,7 @@ def delete_file(slug: str):
 
 @bp.post("/<slug>/assets")
 @login_required
-def upload_asset(slug: str):
+def upload_asset(slug: str) -> ResponseReturnValue:
     """Upload an image into the draft's assets/ folder."""
     course = course_or_404(slug)
     draft = draft_or_redirect(course)
@@ -238,7 +245,7 @@ def upload_asset(slug: str):
 
 @bp.get("/<slug>/draft/assets/<name>")
 @login_required
-def draft_asset(slug: str, name: str):
+def draft_asset(slug: str, name: str) -> ResponseReturnValue:
     """An image of the draft, for the preview."""
     course = course_or_404(slug)
     draft = draft_or_redirect(course)
@@ -250,7 +257,7 @@ def draft_asset(slug: str, name: str):
 
 @bp.get("/<slug>/check")
 @login_required
-def check(slug: str):
+def check(slug: str) -> ResponseReturnValue:
     """Every problem the checker finds in the draft."""
     course = course_or_404(slug)
     draft = draft_or_redirect(course)
@@ -263,7 +270,7 @@ def check(slug: str):
 
 @bp.post("/<slug>/publish")
 @login_required
-def publish(slug: str):
+def publish(slug: str) -> ResponseReturnValue:
     """Check the draft and publish it as the course's new version."""
     course = course_or_404(slug)
     draft = draft_or_redirect(course)
@@ -294,7 +301,7 @@ def publish(slug: str):
 
 @bp.get("/<slug>/diff")
 @login_required
-def diff(slug: str):
+def diff(slug: str) -> ResponseReturnValue:
     """What changed between two versions, or from a version to the draft."""
     course = course_or_404(slug)
     old = request.args.get("from", type=int) or max(course.current_number, 1)
@@ -309,7 +316,7 @@ def diff(slug: str):
 
 @bp.post("/<slug>/instructors")
 @login_required
-def add_instructor(slug: str):
+def add_instructor(slug: str) -> ResponseReturnValue:
     """Invite a co-instructor by e-mail address (the same answer whether or not the address has
     an account; the course gains the instructor when the invitation is accepted)."""
     course = course_or_404(slug)
@@ -339,7 +346,7 @@ def add_instructor(slug: str):
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
 @login_required
-def accept_invitation(token: str):
+def accept_invitation(token: str) -> ResponseReturnValue:
     """Accept an invitation to co-instruct a course, signed in with the invited address."""
     invitation = invitations.find_invitation(db.session, token, utcnow())
     if invitation is None:

@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from course.cases import scenario as engine
 from course.cases.markup import CaseFile, SceneText, read_case_file
 from course.catalog.markdown import render_markdown
 from course.problems import Problem
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
 
 _KEYS = {"title", "summary", "start", "allow_back", "reflection", "rubric"}
 _LOCALE_SUFFIX = re.compile(r"\.([A-Za-z]{2}(?:-[A-Za-z]{2,4})?)\.md$")
@@ -248,7 +253,7 @@ def _definition(files: dict[str, CaseFile], default: str, graph: engine.Scenario
     meta = base.meta
     locales = [default, *(locale for locale in files if locale != default)]
 
-    def each(pick) -> dict[str, str]:
+    def each(pick: Callable[[dict], str]) -> dict[str, str]:
         return {locale: pick(files[locale]) for locale in locales}
 
     scenes = []

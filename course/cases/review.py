@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
@@ -19,6 +20,10 @@ from course.cases.service import played_definition, played_definitions
 from course.catalog.models import Course
 from course.orgs.models import Cohort
 from course.progress import service as progress
+
+if TYPE_CHECKING:
+    from course.accounts.models import User
+
 
 MAX_FEEDBACK_CHARS = 10_000
 
@@ -105,7 +110,7 @@ def _item(reflection: Reflection, definition: dict) -> ReviewItem:
 
 def review_reflection(
     session: Session,
-    actor,
+    actor: User,
     reflection: Reflection,
     scores: Mapping[str, int],
     feedback: str,

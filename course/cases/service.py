@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, undefer
@@ -21,6 +22,10 @@ from course.catalog.models import Course, CourseVersion
 from course.progress import service as progress
 from course.progress import xapi
 from course.progress.activities import choice_id
+
+if TYPE_CHECKING:
+    from course.accounts.models import User
+
 
 MAX_REFLECTION_CHARS = 10_000
 
@@ -95,7 +100,9 @@ def played_definitions(session: Session, plays: list[CasePlay]) -> dict[tuple[in
     return found
 
 
-def start_play(session: Session, actor, course: Course, case_slug: str, now: datetime) -> CasePlay:
+def start_play(
+    session: Session, actor: User, course: Course, case_slug: str, now: datetime
+) -> CasePlay:
     """Begin a new play of the case's current version at its start scene.
 
     Records an ``attempted`` statement for the case. Earlier plays are kept (every play counts).
@@ -128,7 +135,7 @@ def start_play(session: Session, actor, course: Course, case_slug: str, now: dat
 
 
 def choose(
-    session: Session, actor, play: CasePlay, scene_id: str, index: int, now: datetime
+    session: Session, actor: User, play: CasePlay, scene_id: str, index: int, now: datetime
 ) -> CasePlay:
     """Take choice ``index`` on scene ``scene_id``; ends the play when it reaches an ending.
 
@@ -172,7 +179,9 @@ def choose(
     return play
 
 
-def go_back(session: Session, actor, play: CasePlay, scene_id: str, now: datetime) -> CasePlay:
+def go_back(
+    session: Session, actor: User, play: CasePlay, scene_id: str, now: datetime
+) -> CasePlay:
     """Undo the last choice, where the case allows it; ignored if the play has moved on.
 
     Raises ``scenario.ScenarioError`` when stepping back is not allowed here.
@@ -237,7 +246,7 @@ def plays_of(session: Session, user_id: int, course_id: int, case_slug: str) -> 
 
 
 def submit_reflections(
-    session: Session, actor, play: CasePlay, answers: dict[str, str], now: datetime
+    session: Session, actor: User, play: CasePlay, answers: dict[str, str], now: datetime
 ) -> list[Reflection]:
     """Store the answers to the case's reflection prompts for an ended play.
 
@@ -322,7 +331,14 @@ def _save_steps(play: CasePlay, steps: list[engine.Step], start: str) -> None:
     play.score = sum(s.score for s in steps)
 
 
-def _finish(session, actor, play: CasePlay, graph: engine.Scenario, course: Course, now) -> None:
+def _finish(
+    session: Session,
+    actor: User,
+    play: CasePlay,
+    graph: engine.Scenario,
+    course: Course,
+    now: datetime,
+) -> None:
     """Close the play at its ending, record ``completed`` and re-evaluate course completion."""
     result = engine.outcome(graph, _steps(play), best=play.max_score)
     play.ending = result.ending

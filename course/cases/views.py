@@ -3,6 +3,8 @@ debrief with reflections, and the instructor's choice distributions and review q
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -25,6 +27,15 @@ from course.policy import (
     taught_user_ids,
 )
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime
+
+    from flask.typing import ResponseReturnValue
+
+    from course.accounts.models import User
+
+
 bp = Blueprint("cases", __name__)
 
 COMPETENCY_NAMES = {
@@ -37,7 +48,7 @@ COMPETENCY_NAMES = {
 
 
 @sections.register("reviews", "cases/_dashboard.html", order=30)
-def _dashboard_section(user, now):
+def _dashboard_section(user: User, now: datetime):
     """For instructors: the courses with reflections waiting for review."""
     if not can(user, "cases.report", None):
         return None
@@ -73,7 +84,7 @@ def _own_play(course_slug: str, case_slug: str, play_id: int) -> CasePlay:
 
 @bp.get("/courses/<course_slug>/cases/<case_slug>")
 @login_required
-def case(course_slug: str, case_slug: str):
+def case(course_slug: str, case_slug: str) -> ResponseReturnValue:
     """The case's introduction, the trainee's earlier plays, and a button to start."""
     course = _course_or_404(course_slug)
     definition = _case_or_404(course, case_slug)
@@ -90,7 +101,7 @@ def case(course_slug: str, case_slug: str):
 
 @bp.post("/courses/<course_slug>/cases/<case_slug>/plays")
 @login_required
-def start(course_slug: str, case_slug: str):
+def start(course_slug: str, case_slug: str) -> ResponseReturnValue:
     """Start a new play (every play is kept) and show its first scene."""
     course = _course_or_404(course_slug)
     _case_or_404(course, case_slug)
@@ -104,7 +115,7 @@ def start(course_slug: str, case_slug: str):
 
 @bp.get("/courses/<course_slug>/cases/<case_slug>/plays/<int:play_id>")
 @login_required
-def play(course_slug: str, case_slug: str, play_id: int):
+def play(course_slug: str, case_slug: str, play_id: int) -> ResponseReturnValue:
     """The current scene with its choices; an ended play goes to its debrief."""
     current = _own_play(course_slug, case_slug, play_id)
     if current.ended:
@@ -119,7 +130,7 @@ def play(course_slug: str, case_slug: str, play_id: int):
 
 @bp.post("/courses/<course_slug>/cases/<case_slug>/plays/<int:play_id>/choose")
 @login_required
-def choose(course_slug: str, case_slug: str, play_id: int):
+def choose(course_slug: str, case_slug: str, play_id: int) -> ResponseReturnValue:
     """Take one choice of the scene named in the form."""
     current = _own_play(course_slug, case_slug, play_id)
     try:
@@ -137,7 +148,7 @@ def choose(course_slug: str, case_slug: str, play_id: int):
 
 @bp.post("/courses/<course_slug>/cases/<case_slug>/plays/<int:play_id>/back")
 @login_required
-def back(course_slug: str, case_slug: str, play_id: int):
+def back(course_slug: str, case_slug: str, play_id: int) -> ResponseReturnValue:
     """Undo the last choice, where the case allows it."""
     current = _own_play(course_slug, case_slug, play_id)
     try:
@@ -152,7 +163,7 @@ def back(course_slug: str, case_slug: str, play_id: int):
 
 @bp.get("/courses/<course_slug>/cases/<case_slug>/plays/<int:play_id>/debrief")
 @login_required
-def debrief(course_slug: str, case_slug: str, play_id: int):
+def debrief(course_slug: str, case_slug: str, play_id: int) -> ResponseReturnValue:
     """The ending, its debrief, the path, score and competencies, and the reflections."""
     current = _own_play(course_slug, case_slug, play_id)
     if not current.ended:
@@ -162,7 +173,13 @@ def debrief(course_slug: str, case_slug: str, play_id: int):
     return _render_debrief(course_slug, current)
 
 
-def _render_debrief(course_slug: str, current: CasePlay, answers=None, missing=(), status=200):
+def _render_debrief(
+    course_slug: str,
+    current: CasePlay,
+    answers: dict | None = None,
+    missing: Sequence[str] = (),
+    status: int = 200,
+):
     state = service.play_state(db.session, current)
     answered = {r.prompt_id: r for r in current.reflections}
     return (
@@ -181,7 +198,7 @@ def _render_debrief(course_slug: str, current: CasePlay, answers=None, missing=(
 
 @bp.post("/courses/<course_slug>/cases/<case_slug>/plays/<int:play_id>/reflections")
 @login_required
-def reflect(course_slug: str, case_slug: str, play_id: int):
+def reflect(course_slug: str, case_slug: str, play_id: int) -> ResponseReturnValue:
     """Submit the answers to the reflection prompts (once per play)."""
     current = _own_play(course_slug, case_slug, play_id)
     answers = {
@@ -206,7 +223,7 @@ def reflect(course_slug: str, case_slug: str, play_id: int):
 
 @bp.get("/courses/<course_slug>/cases/<case_slug>/choices")
 @login_required
-def distribution(course_slug: str, case_slug: str):
+def distribution(course_slug: str, case_slug: str) -> ResponseReturnValue:
     """How trainees chose at each scene, for the instructor's trainees or one cohort."""
     course = _course_or_404(course_slug)
     definition = _case_or_404(course, case_slug)
@@ -234,7 +251,7 @@ def distribution(course_slug: str, case_slug: str):
 
 @bp.get("/courses/<course_slug>/reviews")
 @login_required
-def reviews(course_slug: str):
+def reviews(course_slug: str) -> ResponseReturnValue:
     """The queue of reflections waiting for review (or, with ?show=reviewed, those done)."""
     course = _course_or_404(course_slug)
     require(current_user, "cases.report", None)
@@ -245,7 +262,7 @@ def reviews(course_slug: str):
 
 @bp.route("/courses/<course_slug>/reviews/<int:reflection_id>", methods=["GET", "POST"])
 @login_required
-def review_one(course_slug: str, reflection_id: int):
+def review_one(course_slug: str, reflection_id: int) -> ResponseReturnValue:
     """Score one reflection on the case's rubric and leave feedback for the trainee."""
     course = _course_or_404(course_slug)
     reflection = db.first_or_404(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask.cli import with_appcontext
@@ -14,6 +15,10 @@ from course.catalog.quality import check_quality, unwaived
 from course.db import utcnow
 from course.extensions import db
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+
 _FOLDER = click.Path(exists=True, file_okay=False, path_type=Path)
 
 
@@ -22,7 +27,7 @@ def content() -> None:
     """Course packages: check, import and export."""
 
 
-def _quizzes_option(function):
+def _quizzes_option(function: Callable):
     return click.option(
         "--quizzes",
         type=_FOLDER,

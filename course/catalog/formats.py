@@ -11,6 +11,7 @@ import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import quote, unquote
 
 from course import media
@@ -21,6 +22,10 @@ from course.catalog.schema import check_schema
 from course.problems import Problem
 from course.quizzes.formats import check_course_quizzes, parse_quiz
 from course.yamlsource import YamlDocument, load_yaml
+
+if TYPE_CHECKING:
+    from typing import Any
+
 
 MODULE_FOLDER = re.compile(r"^(\d+)-([a-z0-9]+(?:-[a-z0-9]+)*)$")
 CASE_FILE = re.compile(r"^cases/([a-z0-9]+(?:-[a-z0-9]+)*)\.([A-Za-z]{2}(?:-[A-Za-z]{2})?)\.md$")
@@ -55,7 +60,13 @@ def _line_in(files: dict[str, tuple[str, str]]) -> Callable[[str, tuple], int]:
     return line
 
 
-def _text(source: PackageSource, area_files: dict[str, bytes], name: str, path: str, problems):
+def _text(
+    source: PackageSource,
+    area_files: dict[str, bytes],
+    name: str,
+    path: str,
+    problems: list[Problem],
+):
     try:
         return area_files[path].decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError:
@@ -63,7 +74,7 @@ def _text(source: PackageSource, area_files: dict[str, bytes], name: str, path: 
         return None
 
 
-def check_localised(doc: YamlDocument, value, locales: list[str], *path) -> list[Problem]:
+def check_localised(doc: YamlDocument, value: Any, locales: list[str], *path) -> list[Problem]:
     """A localised map must carry every declared locale and no other."""
     if not isinstance(value, dict):
         return []
@@ -78,7 +89,7 @@ def check_localised(doc: YamlDocument, value, locales: list[str], *path) -> list
     return problems
 
 
-def _strings(value) -> bool:
+def _strings(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(item, str) for item in value)
 
 
@@ -351,7 +362,14 @@ class _Reader:
                     self.problems.append(Problem(self.name(path), 1, message))
         return lessons
 
-    def _lesson(self, module, index, paths, by_path, objectives) -> Lesson | None:
+    def _lesson(
+        self,
+        module: Module,
+        index: int,
+        paths: list[str],
+        by_path: dict[str, str],
+        objectives: set[str],
+    ) -> Lesson | None:
         slug = module.items[index].slug
         texts = {}
         for locale in self.locales:
@@ -402,7 +420,13 @@ class _Reader:
         what = "image" if kind == "image" else "link"
         raise LookupError(f"{what} to an asset that does not exist: {unquote(target)}")
 
-    def _cross_check(self, course: YamlDocument, modules, quizzes, cases) -> None:
+    def _cross_check(
+        self,
+        course: YamlDocument,
+        modules: list[Module],
+        quizzes: dict[str, dict],
+        cases: dict[str, dict],
+    ) -> None:
         used = {"quiz": set(), "case": set()}
         for module in modules:
             for index, item in enumerate(module.items):

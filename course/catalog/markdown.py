@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import nh3
 from markdown_it import MarkdownIt
@@ -22,6 +23,10 @@ from mdit_py_plugins.container import container_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
+
+if TYPE_CHECKING:
+    from typing import Any
+
 
 #: Callout containers an author may write as ``::: name``. ``debrief`` serves case-study endings.
 CALLOUTS = ("tip", "warning", "key-points", "debrief")
@@ -155,7 +160,7 @@ def _parser() -> MarkdownIt:
     return _PARSER
 
 
-def _render_callout(self, tokens: list[Token], idx: int, options, env) -> str:
+def _render_callout(self: Any, tokens: list[Token], idx: int, options: Any, env: dict) -> str:
     token = tokens[idx]
     if token.nesting != 1:
         return "</div>\n"

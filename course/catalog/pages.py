@@ -50,7 +50,9 @@ def version_locales(version: CourseVersion) -> list[str]:
     )
 
 
-def lesson_view(session: Session, version: CourseVersion, slug: str, locale: str):
+def lesson_view(
+    session: Session, version: CourseVersion, slug: str, locale: str
+) -> LessonView | None:
     """The lesson in ``locale`` (else the default locale), memoised per process; None if the
     version has no such lesson."""
     locales = version_locales(version)
@@ -177,7 +179,7 @@ def _percent(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 1) if whole else 100.0
 
 
-def catalogue(session: Session, user) -> list[CatalogueEntry]:
+def catalogue(session: Session, user: User) -> list[CatalogueEntry]:
     """Published courses, with whether ``user`` (may be anonymous) is enrolled or assigned."""
     courses = session.scalars(
         select(Course)
@@ -197,7 +199,7 @@ def catalogue(session: Session, user) -> list[CatalogueEntry]:
     ]
 
 
-def course_page(session: Session, user, slug: str, locale: str) -> CoursePage | None:
+def course_page(session: Session, user: User, slug: str, locale: str) -> CoursePage | None:
     """The course page for ``user`` (may be anonymous); None for an unknown course."""
     signed_in = getattr(user, "is_authenticated", False)
     if signed_in:
@@ -333,7 +335,7 @@ class DashboardCourse:
     overdue: bool
 
 
-def my_courses(session: Session, user, now: datetime, locale: str) -> list[DashboardCourse]:
+def my_courses(session: Session, user: User, now: datetime, locale: str) -> list[DashboardCourse]:
     """The courses ``user`` is enrolled in or assigned, with progress, resume point and due date.
 
     Four queries in all, whatever the number of courses.

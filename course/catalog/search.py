@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 from sqlalchemy import Integer, event, select, text
@@ -21,6 +22,10 @@ from sqlalchemy.orm import Session
 from course.catalog.models import Course, CourseLesson, CourseVersion, is_current_version
 from course.catalog.snippets import Query, highlight, snippet
 from course.extensions import db
+
+if TYPE_CHECKING:
+    from typing import Any
+
 
 SEARCH_TABLE = "lesson_search"
 TRIGRAM_INDEX = "lesson_search_trgm"
@@ -72,12 +77,12 @@ def drop_search_index(connection: Connection) -> None:
         connection.exec_driver_sql(f"DROP TABLE IF EXISTS {SEARCH_TABLE}")
 
 
-def _after_create(_target, connection: Connection, **_) -> None:
+def _after_create(_target: Any, connection: Connection, **_) -> None:
     ensure_search_index(connection)
     ensure_trigram_index(connection)
 
 
-def _before_drop(_target, connection: Connection, **_) -> None:
+def _before_drop(_target: Any, connection: Connection, **_) -> None:
     drop_trigram_index(connection)
     drop_search_index(connection)
 

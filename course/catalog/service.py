@@ -10,6 +10,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, undefer
@@ -26,6 +27,11 @@ from course.catalog.package import CoursePackage, PackageSource, read_folder, wr
 from course.catalog.search import index_lessons
 from course.i18n import localized
 from course.problems import Problem
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from course.accounts.models import User
 
 
 @dataclass
@@ -135,7 +141,7 @@ def check_folder(
 
 
 def import_package(
-    session: Session, actor, path: Path, now: datetime, parsers: Parsers | None = None
+    session: Session, actor: User, path: Path, now: datetime, parsers: Parsers | None = None
 ) -> ImportResult:
     """Check the package at ``path`` and store it as the course's new current version.
 
@@ -146,7 +152,11 @@ def import_package(
 
 
 def import_source(
-    session: Session, actor, source: PackageSource, now: datetime, parsers: Parsers | None = None
+    session: Session,
+    actor: User,
+    source: PackageSource,
+    now: datetime,
+    parsers: Parsers | None = None,
 ) -> ImportResult:
     """Like :func:`import_package`, from files already in memory (the web editor publishes so)."""
     package, problems = parse_package(source, parsers)
@@ -205,7 +215,7 @@ def import_source(
     return ImportResult(course=course, version=version, created=True)
 
 
-def _as_map(value, locales: list[str]) -> dict:
+def _as_map(value: Any, locales: list[str]) -> dict:
     return dict(value) if isinstance(value, dict) else {locale: value for locale in locales}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from flask import (
     Blueprint,
@@ -29,20 +30,28 @@ from course.i18n import current_locale
 from course.progress import service as progress
 from course.web import send_untrusted
 
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from flask.typing import ResponseReturnValue
+
+    from course.accounts.models import User
+
+
 bp = Blueprint("catalog", __name__)
 
 ASSET_MAX_AGE = 365 * 24 * 3600
 
 
 @bp.get("/courses")
-def catalogue():
+def catalogue() -> ResponseReturnValue:
     """The published courses."""
     entries = pages.catalogue(db.session, current_user)
     return render_template("catalog/catalogue.html", entries=entries)
 
 
 @bp.get("/courses/<slug>")
-def course(slug: str):
+def course(slug: str) -> ResponseReturnValue:
     """A course: its modules, objectives, hours and the trainee's progress per module."""
     page = pages.course_page(db.session, current_user, slug, current_locale())
     if page is None or not policy.can_view_course(current_user, page.course):
@@ -52,7 +61,7 @@ def course(slug: str):
 
 @bp.post("/courses/<slug>/enrol")
 @login_required
-def enrol(slug: str):
+def enrol(slug: str) -> ResponseReturnValue:
     """Enrol the signed-in user (open courses, or courses assigned to one of their cohorts)."""
     course = service.get_course(db.session, slug)
     if course is None or not policy.can_view_course(current_user, course):
@@ -69,7 +78,7 @@ def enrol(slug: str):
 
 
 @bp.get("/courses/<slug>/lessons/<lesson>")
-def lesson(slug: str, lesson: str):
+def lesson(slug: str, lesson: str) -> ResponseReturnValue:
     """A lesson with its table of contents, previous/next and its completion control.
 
     The page's one query also reads the reader named by the session, so the login check that
@@ -100,7 +109,7 @@ def lesson(slug: str, lesson: str):
 
 @bp.post("/courses/<slug>/lessons/<lesson>/complete")
 @login_required
-def complete(slug: str, lesson: str):
+def complete(slug: str, lesson: str) -> ResponseReturnValue:
     """Mark a lesson complete (also sent by the page when the trainee reads to the end)."""
     found = service.course_with_version(db.session, slug)
     if found is None or lesson not in service.lesson_slugs(found[1]):
@@ -118,7 +127,7 @@ def complete(slug: str, lesson: str):
 
 
 @bp.get("/courses/<slug>/assets/<path:path>")
-def asset(slug: str, path: str):
+def asset(slug: str, path: str) -> ResponseReturnValue:
     """An image or file from the course's assets/ folder, cached for a year by the browser."""
     parts = PurePosixPath(path).parts
     if not parts or any(part in ("..", ".") or part.startswith(".") for part in parts):
@@ -138,7 +147,7 @@ def asset(slug: str, path: str):
 
 
 @bp.get("/search")
-def search():
+def search() -> ResponseReturnValue:
     """Lessons containing every word of ``q``, in the reader's language."""
     query = request.args.get("q", "").strip()[:200]
     hits = search_lessons(db.session, query, current_locale()) if query else []
@@ -146,6 +155,6 @@ def search():
 
 
 @sections.register("my-courses", "catalog/_dashboard.html", order=10)
-def _dashboard_section(user, now):
+def _dashboard_section(user: User, now: datetime):
     courses = pages.my_courses(db.session, user, now, current_locale())
     return {"courses": courses, "now": now} if courses else None

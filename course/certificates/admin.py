@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import (
     Response,
     abort,
@@ -41,6 +43,11 @@ from course.pagination import paginate
 from course.policy import require
 from course.reports import orgreport
 
+if TYPE_CHECKING:
+    from flask.typing import ResponseReturnValue
+
+    from course.orgs.models import Organisation
+
 
 def _managed_org(slug: str):
     org = org_or_404(slug)
@@ -48,7 +55,7 @@ def _managed_org(slug: str):
     return org
 
 
-def _forms(org):
+def _forms(org: Organisation):
     config = issuing_config()
     settings = service.settings_for(db.session, org)
     settings_form = SettingsForm(
@@ -69,7 +76,7 @@ def _forms(org):
 
 @bp.route("/orgs/<slug>/certificates", methods=["GET", "POST"])
 @login_required
-def manage(slug: str):
+def manage(slug: str) -> ResponseReturnValue:
     """Template and auto-issue settings, issuing forms, and the certificates issued."""
     org = _managed_org(slug)
     settings_form, issue_form, bulk_form = _forms(org)
@@ -103,7 +110,7 @@ def manage(slug: str):
     )
 
 
-def _issued_query(org, q: str, status: str | None):
+def _issued_query(org: Organisation, q: str, status: str | None):
     """The organisation's certificates, newest first, by serial, name or address and status."""
     query = (
         select(Certificate)
@@ -126,7 +133,7 @@ def _issued_query(org, q: str, status: str | None):
 
 @bp.get("/orgs/<slug>/certificates/trainees.json")
 @login_required
-def trainee_search(slug: str):
+def trainee_search(slug: str) -> ResponseReturnValue:
     """Members matching ``?q=`` (name, address, employee number, department), at most 20: the
     suggestions of the trainee picker."""
     org = _managed_org(slug)
@@ -146,7 +153,7 @@ def trainee_search(slug: str):
 
 @bp.get("/orgs/<slug>/certificates/preview.pdf")
 @login_required
-def preview(slug: str):
+def preview(slug: str) -> ResponseReturnValue:
     """The chosen template rendered with sample data and this organisation's branding."""
     org = _managed_org(slug)
     template = request.args.get("template") or "default"
@@ -161,7 +168,7 @@ def preview(slug: str):
 
 @bp.post("/orgs/<slug>/certificates/issue")
 @login_required
-def issue(slug: str):
+def issue(slug: str) -> ResponseReturnValue:
     """Issue a certificate to one member (an override needs a written reason)."""
     org = _managed_org(slug)
     form = _forms(org)[1]
@@ -199,7 +206,7 @@ def issue(slug: str):
 
 @bp.route("/orgs/<slug>/certificates/<int:certificate_id>/revoke", methods=["GET", "POST"])
 @login_required
-def revoke(slug: str, certificate_id: int):
+def revoke(slug: str, certificate_id: int) -> ResponseReturnValue:
     """Revoke one certificate of this organisation, with a reason, after confirming."""
     org = _managed_org(slug)
     certificate = db.first_or_404(
@@ -226,7 +233,7 @@ def revoke(slug: str, certificate_id: int):
 
 @bp.route("/orgs/<slug>/certificates/rotate-key", methods=["GET", "POST"])
 @login_required
-def rotate_key(slug: str):
+def rotate_key(slug: str) -> ResponseReturnValue:
     """Replace the organisation's signing key after confirming; certificates signed before
     still verify."""
     org = _managed_org(slug)
@@ -242,7 +249,7 @@ def rotate_key(slug: str):
 
 @bp.post("/orgs/<slug>/certificates/bulk")
 @login_required
-def bulk(slug: str):
+def bulk(slug: str) -> ResponseReturnValue:
     """Show who a cohort run would issue to; once confirmed, start it in the background."""
     org = _managed_org(slug)
     form = _forms(org)[2]
@@ -272,13 +279,13 @@ def bulk(slug: str):
     return redirect(url_for("certificates.bulk_status", slug=slug, job_id=run_id))
 
 
-def _bulk_or_404(org, job_id: int) -> BulkIssue:
+def _bulk_or_404(org: Organisation, job_id: int) -> BulkIssue:
     return db.first_or_404(select(BulkIssue).filter_by(id=job_id, organisation_id=org.id))
 
 
 @bp.get("/orgs/<slug>/certificates/bulk/<int:job_id>")
 @login_required
-def bulk_status(slug: str, job_id: int):
+def bulk_status(slug: str, job_id: int) -> ResponseReturnValue:
     """The progress of a bulk issue, what it did for each trainee, and its ZIP once done."""
     org = _managed_org(slug)
     job = _bulk_or_404(org, job_id)
@@ -309,7 +316,7 @@ def _progress(job: BulkIssue, counts: dict) -> dict:
 
 @bp.get("/orgs/<slug>/certificates/bulk/<int:job_id>.json")
 @login_required
-def bulk_progress(slug: str, job_id: int):
+def bulk_progress(slug: str, job_id: int) -> ResponseReturnValue:
     """Progress of a bulk issue as JSON (polled by the progress page)."""
     job = _bulk_or_404(_managed_org(slug), job_id)
     counts = bulk_service.counts(db.session, job.id)
@@ -324,7 +331,7 @@ def bulk_progress(slug: str, job_id: int):
 
 @bp.get("/orgs/<slug>/certificates/bulk/<int:job_id>.zip")
 @login_required
-def bulk_zip(slug: str, job_id: int):
+def bulk_zip(slug: str, job_id: int) -> ResponseReturnValue:
     """The ZIP of a finished bulk issue: every PDF and manifest.csv."""
     job = _bulk_or_404(_managed_org(slug), job_id)
     if not job.zip_key or not storage.exists(job.zip_key):

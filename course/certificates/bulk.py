@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -34,6 +35,9 @@ from course.certificates.models import (
 )
 from course.orgs.models import Cohort, CohortMember, Organisation
 from course.progress.models import CourseCompletion
+
+if TYPE_CHECKING:
+    from course.certificates.signing import IssuingConfig
 
 #: Trainees issued per transaction: small, so other writers get their turn between batches.
 BATCH_SIZE = 20
@@ -58,7 +62,7 @@ def _members(cohort_id: int):
     )
 
 
-def _completed(session: Session, user_ids, course_id: int) -> set[int]:
+def _completed(session: Session, user_ids: list[int], course_id: int) -> set[int]:
     return set(
         session.scalars(
             select(CourseCompletion.user_id).where(
@@ -68,7 +72,9 @@ def _completed(session: Session, user_ids, course_id: int) -> set[int]:
     )
 
 
-def _valid_holders(session, user_ids, course_id: int, org_id: int, now) -> dict[int, int]:
+def _valid_holders(
+    session: Session, user_ids: list[int], course_id: int, org_id: int, now: datetime
+) -> dict[int, int]:
     """Trainees among ``user_ids`` holding a valid (unexpired) certificate: user id -> its id."""
     rows = session.execute(
         select(Certificate.user_id, Certificate.id, Certificate.valid_until).where(
@@ -81,7 +87,9 @@ def _valid_holders(session, user_ids, course_id: int, org_id: int, now) -> dict[
     return {u: c for u, c, until in rows if until is None or until > now}
 
 
-def plan(session: Session, org: Organisation, course: Course, cohort: Cohort, now) -> Plan:
+def plan(
+    session: Session, org: Organisation, course: Course, cohort: Cohort, now: datetime
+) -> Plan:
     """Count, for the confirmation page, who would get a certificate (three queries)."""
     ids = [row.id for row in session.execute(_members(cohort.id))]
     completed = _completed(session, ids, course.id)
@@ -92,7 +100,13 @@ def plan(session: Session, org: Organisation, course: Course, cohort: Cohort, no
 
 
 def start_bulk(
-    session: Session, actor, org: Organisation, course: Course, cohort: Cohort, reissue: bool, now
+    session: Session,
+    actor: User,
+    org: Organisation,
+    course: Course,
+    cohort: Cohort,
+    reissue: bool,
+    now: datetime,
 ) -> BulkIssue:
     """Record a run and one pending item per cohort member."""
     if cohort.organisation_id != org.id:
@@ -121,7 +135,7 @@ def start_bulk(
 
 
 def issue_batch(
-    session: Session, run: BulkIssue, config, now: datetime, size: int = BATCH_SIZE
+    session: Session, run: BulkIssue, config: IssuingConfig, now: datetime, size: int = BATCH_SIZE
 ) -> int:
     """Issue to the next ``size`` pending trainees of ``run``; returns how many were looked at.
 

@@ -66,7 +66,7 @@ class VerifyCodeForm(FlaskForm):
 
     code = StringField(_l("Verification code"), validators=[DataRequired(), Length(max=40)])
 
-    def validate_code(self, field) -> None:
+    def validate_code(self, field: StringField) -> None:
         # Serials are sequential: looking certificates up by serial would let anyone list
         # holders' names. Say which value to type instead.
         if SERIAL_PATTERN.match((field.data or "").strip()):

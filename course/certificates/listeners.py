@@ -10,6 +10,7 @@ that transaction issued are queued, one render job each.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
 from sqlalchemy import event
@@ -20,10 +21,25 @@ from course.certificates.models import CertificateAudit
 from course.certificates.tasks import queue_render
 from course.progress.signals import course_completed
 
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from course.catalog.models import Course
+    from course.progress.models import CourseCompletion
+
+
+PENDING = "certificates_to_render"
+
 log = logging.getLogger(__name__)
 
 
-def issue_on_completion(course, completion=None, session=None, now=None, **_extra):
+def issue_on_completion(
+    course: Course,
+    completion: CourseCompletion | None = None,
+    session: Session | None = None,
+    now: datetime | None = None,
+    **_extra: object,
+) -> None:
     """Receiver of ``course_completed``: issue (or renew) the trainee's certificate."""
     config = service.config_from(current_app.config)
     try:

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +17,12 @@ from course.certificates import credential, keys, status
 from course.certificates.models import SigningKey
 from course.links import url_on
 from course.orgs.models import Organisation
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from course.catalog.models import Course
+    from course.certificates.models import Certificate
 
 
 @dataclass(frozen=True)
@@ -94,7 +101,14 @@ def sign_with(key: SigningKey, org: Organisation, config: IssuingConfig, documen
     return credential.sign(document, private_key, config.key_url(org, key.kid))
 
 
-def sign_certificate(certificate, course, org, key, config: IssuingConfig, language: str) -> str:
+def sign_certificate(
+    certificate: Certificate,
+    course: Course,
+    org: Organisation,
+    key: SigningKey,
+    config: IssuingConfig,
+    language: str,
+) -> str:
     """The certificate's credential, signed by ``key``."""
     list_number, list_index = status.position(certificate.status_index)
     title = certificate.course_title
@@ -128,7 +142,7 @@ def _criteria(language: str) -> str:
     return "Completed the lessons, quizzes and case studies the course's completion rule requires."
 
 
-def _pick(value, language: str) -> str:
+def _pick(value: Any, language: str) -> str:
     if isinstance(value, dict):
         return value.get(language) or next(iter(value.values()), "")
     return value or ""

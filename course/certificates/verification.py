@@ -14,6 +14,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from pypdf import PdfReader
@@ -25,6 +26,11 @@ from course.certificates import credential, keys, status
 from course.certificates.models import Certificate, SigningKey
 from course.certificates.signing import published_keys, sign_with, signing_key
 from course.orgs.models import Organisation
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from course.certificates.signing import IssuingConfig
 
 #: What a serial number looks like (``STC-2026-000123``): the form tells people to type the
 #: verification code instead, since serials are sequential and would let anyone list holders.
@@ -77,11 +83,11 @@ class Verification:
     claimed: Certificate | None = None
     checks: list[Check] = field(default_factory=list)
 
-    def fail(self, name: str, message) -> Verification:
+    def fail(self, name: str, message: str) -> Verification:
         self.checks.append(Check(name, False, message))
         return self
 
-    def passed(self, name: str, message) -> None:
+    def passed(self, name: str, message: str) -> None:
         self.checks.append(Check(name, True, message))
 
 
@@ -184,7 +190,7 @@ def verify_upload(session: Session, data: bytes, now: datetime) -> Verification:
     return result
 
 
-def _record(session: Session, credential_id) -> Certificate | None:
+def _record(session: Session, credential_id: object) -> Certificate | None:
     if not isinstance(credential_id, str):
         return None
     return session.scalars(
@@ -194,7 +200,9 @@ def _record(session: Session, credential_id) -> Certificate | None:
     ).first()
 
 
-def as_json(result: Verification, now: datetime, verify_url=None) -> dict:
+def as_json(
+    result: Verification, now: datetime, verify_url: Callable[[str], str] | None = None
+) -> dict:
     """The JSON answer of ``/api/verify``: verdict, checks, and the public facts."""
     body: dict = {
         "state": result.state,
@@ -207,7 +215,9 @@ def as_json(result: Verification, now: datetime, verify_url=None) -> dict:
     return body
 
 
-def public_facts(certificate: Certificate, now: datetime, verify_url=None) -> dict:
+def public_facts(
+    certificate: Certificate, now: datetime, verify_url: Callable[[str], str] | None = None
+) -> dict:
     """What anyone holding the code may see (never the e-mail address)."""
     facts = {
         "serial": certificate.serial,
@@ -230,7 +240,7 @@ def public_facts(certificate: Certificate, now: datetime, verify_url=None) -> di
 # --- what verifiers fetch ---------------------------------------------------------------------
 
 
-def issuer_profile(session: Session, org: Organisation, config) -> dict:
+def issuer_profile(session: Session, org: Organisation, config: IssuingConfig) -> dict:
     """The Open Badges issuer ``Profile`` published at the issuer id, linking its keys.
 
     Each key the organisation signed with is a ``JsonWebKey`` verification method (W3C
@@ -267,13 +277,13 @@ def _bare_jwk(jwk: dict) -> dict:
     return {name: jwk[name] for name in ("kty", "crv", "x")}
 
 
-def published_jwk(key: SigningKey, org: Organisation, config) -> dict:
+def published_jwk(key: SigningKey, org: Organisation, config: IssuingConfig) -> dict:
     """A public key as published: its ``kid`` is the URL that serves it."""
     return {**_bare_jwk(key.public_jwk), "kid": config.key_url(org, key.kid), "alg": "EdDSA",
             "use": "sig"}  # fmt: skip
 
 
-def jwks(session: Session, org: Organisation, config) -> dict:
+def jwks(session: Session, org: Organisation, config: IssuingConfig) -> dict:
     """Every public key the organisation signed with (retired ones too), as a JWK Set."""
     return {"keys": [published_jwk(key, org, config) for key in published_keys(session, org)]}
 
@@ -294,7 +304,7 @@ def status_list_count(session: Session, org: Organisation) -> int:
 
 
 def status_list_token(
-    session: Session, org: Organisation, config, now: datetime, number: int = 1
+    session: Session, org: Organisation, config: IssuingConfig, now: datetime, number: int = 1
 ) -> str | None:
     """Revocation list ``number`` as a signed ``BitstringStatusListCredential``; None when the
     organisation has no such list."""

@@ -6,6 +6,7 @@ The organisation admin's pages are in ``admin.py`` on the same blueprint.
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from flask import (
@@ -34,6 +35,10 @@ from course.extensions import csrf, db, limiter
 from course.policy import require
 from course.web import checked_json, writes_on_get
 
+if TYPE_CHECKING:
+    from flask.typing import ResponseReturnValue
+
+
 VERIFY_LIMIT = "30 per minute"
 
 
@@ -47,7 +52,7 @@ def _revocation_reasons() -> dict:
 
 @bp.get("/certificates")
 @login_required
-def mine():
+def mine() -> ResponseReturnValue:
     """The signed-in trainee's certificates, with downloads and sharing."""
     certificates = service.certificates_of(db.session, current_user.id)
     links = {c.id: linkedin_url(c, issuing_config()) for c in certificates}
@@ -58,7 +63,7 @@ def mine():
 
 @bp.get("/certificates/<int:certificate_id>.pdf")
 @login_required
-def download_pdf(certificate_id: int):
+def download_pdf(certificate_id: int) -> ResponseReturnValue:
     """The certificate's PDF as stored: the same bytes from every machine."""
     certificate = db.get_or_404(Certificate, certificate_id)
     require(current_user, "certificates.view", certificate)
@@ -94,7 +99,7 @@ def _render_missing_pdf(certificate: Certificate) -> None:
 
 @bp.get("/certificates/<int:certificate_id>.json")
 @login_required
-def download_json(certificate_id: int):
+def download_json(certificate_id: int) -> ResponseReturnValue:
     """The signed credential (an EnvelopedVerifiableCredential holding the VC-JWT)."""
     certificate = db.get_or_404(Certificate, certificate_id)
     require(current_user, "certificates.view", certificate)
@@ -107,7 +112,7 @@ def download_json(certificate_id: int):
 
 @bp.post("/certificates/<int:certificate_id>/visibility")
 @login_required
-def visibility(certificate_id: int):
+def visibility(certificate_id: int) -> ResponseReturnValue:
     """Show or hide the certificate in the issuer's public listing."""
     certificate = db.get_or_404(Certificate, certificate_id)
     require(current_user, "certificates.share", certificate)
@@ -142,7 +147,7 @@ def linkedin_url(certificate: Certificate, config: service.IssuingConfig) -> str
 
 @bp.route("/verify", methods=["GET", "POST"])
 @limiter.limit(VERIFY_LIMIT)
-def verify():
+def verify() -> ResponseReturnValue:
     """Verify by code, or by uploading a certificate PDF or JSON credential."""
     code_form = VerifyCodeForm(request.args)
     upload_form = VerifyUploadForm()
@@ -167,7 +172,7 @@ def verify():
 
 @bp.get("/verify/<code>")
 @limiter.limit(VERIFY_LIMIT)
-def verify_code(code: str):
+def verify_code(code: str) -> ResponseReturnValue:
     """The public page of one certificate: status, name, course, issuer, dates."""
     certificate = verification.by_code(db.session, code)
     if certificate is None:
@@ -184,7 +189,7 @@ def verify_code(code: str):
 @bp.post("/api/verify")
 @csrf.exempt  # a machine endpoint: no session, no form, nothing changes
 @limiter.limit(VERIFY_LIMIT)
-def api_verify():
+def api_verify() -> ResponseReturnValue:
     """JSON verdict on an uploaded file (multipart ``file``, or the raw request body)."""
     upload = request.files.get("file")
     data = upload.read() if upload else request.get_data()
@@ -199,7 +204,7 @@ def api_verify():
 
 @bp.get("/api/verify/<code>")
 @limiter.limit(VERIFY_LIMIT)
-def api_verify_code(code: str):
+def api_verify_code(code: str) -> ResponseReturnValue:
     """JSON facts and status of the certificate with ``code``."""
     certificate = verification.by_code(db.session, code)
     if certificate is None:
@@ -210,19 +215,19 @@ def api_verify_code(code: str):
 
 
 @bp.get("/issuers/<slug>.json")
-def issuer(slug: str):
+def issuer(slug: str) -> ResponseReturnValue:
     """The organisation's Open Badges issuer profile, linking its public keys."""
     return jsonify(verification.issuer_profile(db.session, org_or_404(slug), issuing_config()))
 
 
 @bp.get("/issuers/<slug>/keys")
-def issuer_keys(slug: str):
+def issuer_keys(slug: str) -> ResponseReturnValue:
     """The organisation's public keys, current and retired, as a JWK Set."""
     return jsonify(verification.jwks(db.session, org_or_404(slug), issuing_config()))
 
 
 @bp.get("/issuers/<slug>/keys/<kid>")
-def issuer_key(slug: str, kid: str):
+def issuer_key(slug: str, kid: str) -> ResponseReturnValue:
     """One public key as a JWK: what the ``kid`` URL of a signed certificate dereferences to."""
     org = org_or_404(slug)
     key = verification.find_key(db.session, org, kid)
@@ -233,7 +238,7 @@ def issuer_key(slug: str, kid: str):
 
 
 @bp.get("/issuers/<slug>")
-def issuer_listing(slug: str):
+def issuer_listing(slug: str) -> ResponseReturnValue:
     """The certificates an organisation issued whose holders chose to list them."""
     org = org_or_404(slug)
     certificates = db.session.scalars(
@@ -251,7 +256,7 @@ def issuer_listing(slug: str):
 
 @bp.get("/status/<slug>/<int:list_number>")
 @writes_on_get
-def status_list(slug: str, list_number: int):
+def status_list(slug: str, list_number: int) -> ResponseReturnValue:
     """One of the organisation's revocation status lists, a signed
     BitstringStatusListCredential (131,072 certificates per list)."""
     org = org_or_404(slug)

@@ -10,7 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from course.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -21,20 +24,23 @@ class Section:
     load: Callable[[Any, datetime], dict | None]
 
 
+#: ``load(user, now) -> context or None``
+Loader = Callable[[Any, datetime], dict | None]
+
 SECTIONS: dict[str, Section] = {}
 
 
-def register(name: str, template: str, order: int = 50):
+def register(name: str, template: str, order: int = 50) -> Callable[[Loader], Loader]:
     """Decorator: ``@register("my-courses", "catalog/_dashboard.html", order=10)``."""
 
-    def decorate(load):
+    def decorate(load: Callable[[Any, datetime], dict | None]):
         SECTIONS[name] = Section(name, template, order, load)
         return load
 
     return decorate
 
 
-def render_list(user, now: datetime) -> list[tuple[Section, dict]]:
+def render_list(user: User, now: datetime) -> list[tuple[Section, dict]]:
     """The sections that have something for ``user``, in order, with their contexts."""
     shown = []
     for section in sorted(SECTIONS.values(), key=lambda s: s.order):

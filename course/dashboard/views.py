@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
@@ -14,11 +16,15 @@ from course.orgs import service as orgs
 from course.policy import administers, can
 from course.web import safe_next_url
 
+if TYPE_CHECKING:
+    from flask.typing import ResponseReturnValue
+
+
 bp = Blueprint("dashboard", __name__)
 
 
 @bp.get("/")
-def home():
+def home() -> ResponseReturnValue:
     """The public front page; signed-in users go to their dashboard."""
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
@@ -29,7 +35,7 @@ def home():
 
 @bp.get("/dashboard")
 @login_required
-def index():
+def index() -> ResponseReturnValue:
     """What this user should do next, by role."""
     navigation.remember(current_user)
     memberships = orgs.organisations_of(db.session, current_user)
@@ -43,7 +49,7 @@ def index():
 
 
 @bp.post("/language")
-def set_language():
+def set_language() -> ResponseReturnValue:
     """Switch the interface language and come back to the same page."""
     locale = normalise(request.form.get("lang")) or "zh-CN"
     session["lang"] = locale

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from course.i18n import localized, to_babel
+
+if TYPE_CHECKING:
+    from course.accounts.models import User
+    from course.notifications.models import Notification
 
 
 def _path(endpoint: str, **values) -> str:
@@ -28,7 +33,7 @@ def _date(value: str | None, locale: str) -> str:
     )
 
 
-def compose(notification, user) -> tuple[str, str]:
+def compose(notification: Notification, user: User) -> tuple[str, str]:
     """``(subject, body)`` for one notification, in ``user.locale``."""
     locale = user.locale or "zh-CN"
     facts = notification.facts or {}

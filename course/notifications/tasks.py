@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from huey import crontab
 
 from course.db import utcnow
 from course.extensions import db
 from course.jobs import periodic_task
 
+if TYPE_CHECKING:
+    from datetime import datetime
 
-def run_once(now=None) -> tuple[int, int]:
+
+def run_once(now: datetime | None = None) -> tuple[int, int]:
     """Plan, commit, then deliver; returns ``(planned, sent)``."""
     from course.mail import send_mail
     from course.notifications import messages, service

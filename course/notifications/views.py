@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from course.extensions import db
 from course.notifications.rules import GROUPS
+
+if TYPE_CHECKING:
+    from flask.typing import ResponseReturnValue
+
 
 bp = Blueprint("notifications", __name__)
 
@@ -24,7 +30,7 @@ def group_labels() -> dict[str, str]:
 
 @bp.route("/account/notifications", methods=["GET", "POST"])
 @login_required
-def settings():
+def settings() -> ResponseReturnValue:
     if request.method == "POST":
         chosen = set(request.form.getlist("on"))
         current_user.notification_opt_outs = [g for g in GROUPS if g not in chosen]

@@ -336,7 +336,11 @@ def apply(
 
 
 def _invite(
-    session: Session, org: Organisation, rows: list[StaffImportRow], job: StaffImport, now
+    session: Session,
+    org: Organisation,
+    rows: list[StaffImportRow],
+    job: StaffImport,
+    now: datetime,
 ) -> list[int]:
     """Pending invitations for existing accounts. Their link tokens are made when the mail job
     sends them (``tasks.send_invitations_task``), so no token waits in the queue."""

@@ -3,6 +3,8 @@ confirmation on a page of its own (no script needed)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -13,12 +15,16 @@ from course.orgs import service
 from course.orgs.views import bp, org_or_404
 from course.policy import require
 
+if TYPE_CHECKING:
+    from flask.typing import ResponseReturnValue
+
+
 ACTIONS = ("deactivate", "reactivate", "remove")
 
 
 @bp.route("/orgs/<slug>/members/<int:user_id>/<action>", methods=["GET", "POST"])
 @login_required
-def member_action(slug: str, user_id: int, action: str):
+def member_action(slug: str, user_id: int, action: str) -> ResponseReturnValue:
     """Confirm, then deactivate, reactivate or remove one member."""
     if action not in ACTIONS:
         abort(404)

@@ -236,7 +236,7 @@ def find_invitation(session: Session, token: str, now: datetime) -> Invitation |
     return invitation
 
 
-def is_invited(user: User, invitation) -> bool:
+def is_invited(user: User, invitation: Invitation) -> bool:
     """Whether ``user`` is the holder of the address an invitation was sent to."""
     return accounts.normalise_email(user.email) == invitation.email
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime, time
+from typing import TYPE_CHECKING
 
 from flask import (
     Blueprint,
@@ -41,6 +42,13 @@ from course.pagination import paginate
 from course.policy import can, require
 from course.web import send_untrusted
 
+if TYPE_CHECKING:
+    from flask.typing import ResponseReturnValue
+    from flask_wtf import FlaskForm
+
+    from course.orgs.models import Invitation
+
+
 bp = Blueprint("orgs", __name__)
 
 
@@ -54,7 +62,7 @@ def org_or_404(slug: str) -> Organisation:
 
 @bp.route("/admin/organisations", methods=["GET", "POST"])
 @login_required
-def organisations():
+def organisations() -> ResponseReturnValue:
     """Platform admins list and create organisations."""
     require(current_user, "org.create")
     form = OrganisationForm()
@@ -79,13 +87,13 @@ def organisations():
     return render_template("orgs/organisations.html", form=form, orgs=orgs)
 
 
-def _title(form) -> dict[str, str]:
+def _title(form: OrganisationForm) -> dict[str, str]:
     return {"zh-CN": form.signatory_title_zh.data or "", "en": form.signatory_title_en.data or ""}
 
 
 @bp.get("/orgs/<slug>")
 @login_required
-def home(slug: str):
+def home(slug: str) -> ResponseReturnValue:
     """An organisation's members and cohorts, for its admins."""
     org = org_or_404(slug)
     require(current_user, "org.manage", org)
@@ -102,7 +110,7 @@ def home(slug: str):
 
 @bp.route("/orgs/<slug>/settings", methods=["GET", "POST"])
 @login_required
-def settings(slug: str):
+def settings(slug: str) -> ResponseReturnValue:
     """Name, signatory, self-registration and the branding images of an organisation."""
     org = org_or_404(slug)
     require(current_user, "org.manage", org)
@@ -130,7 +138,7 @@ def settings(slug: str):
     return render_template("orgs/settings.html", org=org, form=form)
 
 
-def _branding_images(form) -> dict[str, tuple[str, bytes]] | None:
+def _branding_images(form: FlaskForm) -> dict[str, tuple[str, bytes]] | None:
     """The uploaded branding images judged by content (SVG sanitised), or None after putting
     the reasons on the form's fields."""
     images = {}
@@ -148,7 +156,7 @@ def _branding_images(form) -> dict[str, tuple[str, bytes]] | None:
 
 @bp.get("/orgs/<slug>/branding/<field>")
 @login_required
-def branding(slug: str, field: str):
+def branding(slug: str, field: str) -> ResponseReturnValue:
     """An uploaded logo, seal or signature, for the organisation's admins."""
     org = org_or_404(slug)
     require(current_user, "org.manage", org)
@@ -160,7 +168,7 @@ def branding(slug: str, field: str):
 
 @bp.route("/orgs/<slug>/invite", methods=["GET", "POST"])
 @login_required
-def invite(slug: str):
+def invite(slug: str) -> ResponseReturnValue:
     """Invite someone by e-mail to join with a role."""
     org = org_or_404(slug)
     require(current_user, "org.members.manage", org)
@@ -176,12 +184,12 @@ def invite(slug: str):
     return render_template("orgs/invite.html", org=org, form=form)
 
 
-def _send_invitation(invitation, token: str) -> None:
+def _send_invitation(invitation: Invitation, token: str) -> None:
     send_mail_task(invitation.email, *invitation_mail(invitation, token))
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
-def accept_invitation(token: str):
+def accept_invitation(token: str) -> ResponseReturnValue:
     """Take up an invitation: sign in or register first, then confirm."""
     invitation = service.find_invitation(db.session, token, utcnow())
     if invitation is None:
@@ -203,7 +211,7 @@ def accept_invitation(token: str):
 
 @bp.route("/orgs/<slug>/join", methods=["GET", "POST"])
 @login_required
-def join(slug: str):
+def join(slug: str) -> ResponseReturnValue:
     """Join an organisation as a trainee, where it allows self-registration."""
     org = org_or_404(slug)
     require(current_user, "org.join", org)
@@ -217,7 +225,7 @@ def join(slug: str):
 
 @bp.route("/orgs/<slug>/import", methods=["GET", "POST"])
 @login_required
-def staff_import(slug: str):
+def staff_import(slug: str) -> ResponseReturnValue:
     """Upload a staff CSV; it is read here and checked and previewed by a background job."""
     org = org_or_404(slug)
     require(current_user, "org.members.manage", org)
@@ -261,7 +269,7 @@ def _import_or_404(org: Organisation, import_id: int) -> StaffImport:
 
 @bp.get("/orgs/<slug>/imports/<int:import_id>")
 @login_required
-def import_status(slug: str, import_id: int):
+def import_status(slug: str, import_id: int) -> ResponseReturnValue:
     """An import's progress, then its preview (rows by what will happen) or its outcome."""
     org = org_or_404(slug)
     require(current_user, "org.members.manage", org)
@@ -286,7 +294,7 @@ def import_status(slug: str, import_id: int):
 
 @bp.get("/orgs/<slug>/imports/<int:import_id>.json")
 @login_required
-def import_progress(slug: str, import_id: int):
+def import_progress(slug: str, import_id: int) -> ResponseReturnValue:
     """An import's state and progress as JSON (polled by its page)."""
     org = org_or_404(slug)
     require(current_user, "org.members.manage", org)
@@ -306,7 +314,7 @@ def import_progress(slug: str, import_id: int):
 
 @bp.post("/orgs/<slug>/imports/<int:import_id>/confirm")
 @login_required
-def confirm_staff_import(slug: str, import_id: int):
+def confirm_staff_import(slug: str, import_id: int) -> ResponseReturnValue:
     """Start importing a clean preview; nothing happens unless every row is clean."""
     org = org_or_404(slug)
     require(current_user, "org.members.manage", org)
@@ -323,7 +331,7 @@ def confirm_staff_import(slug: str, import_id: int):
 
 @bp.post("/orgs/<slug>/cohorts")
 @login_required
-def create_cohort(slug: str):
+def create_cohort(slug: str) -> ResponseReturnValue:
     """Create a cohort."""
     org = org_or_404(slug)
     require(current_user, "org.cohorts.manage", org)
@@ -341,7 +349,7 @@ def create_cohort(slug: str):
 
 @bp.route("/orgs/<slug>/cohorts/<int:cohort_id>", methods=["GET", "POST"])
 @login_required
-def cohort(slug: str, cohort_id: int):
+def cohort(slug: str, cohort_id: int) -> ResponseReturnValue:
     """A cohort's members and assigned courses."""
     org = org_or_404(slug)
     require(current_user, "org.cohorts.manage", org)

@@ -15,7 +15,7 @@ import io
 import json
 import zipfile
 from datetime import date, datetime
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import or_, select
@@ -29,13 +29,19 @@ from course.orgs.models import Cohort, CohortMember, Invitation, Membership, Org
 from course.progress.models import CourseCompletion, Enrolment, LearningRecord, LessonCompletion
 from course.quizzes.models import EssayGrading, QuizAttempt
 
+if TYPE_CHECKING:
+    from typing import Any
+
+    from sqlalchemy import Select
+
+
 #: Columns never exported, even to their owner: secrets, not personal data.
 SECRET_COLUMNS = {"password_hash", "token_hash", "submission_token", "session_epoch"}
 
 WITHDRAWN_REASON = "withdrawn_by_holder"
 
 
-def _value(value):
+def _value(value: Any):
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, bytes):
@@ -43,7 +49,7 @@ def _value(value):
     return value
 
 
-def _row(obj) -> dict:
+def _row(obj: Any) -> dict:
     return {
         column.key: _value(getattr(obj, column.key))
         for column in sa_inspect(type(obj)).column_attrs
@@ -67,7 +73,7 @@ def collect(session: Session, user: User) -> dict[str, list[dict]]:
         )
     }
 
-    def rows(statement) -> list[dict]:
+    def rows(statement: Select) -> list[dict]:
         return [_row(obj) for obj in session.scalars(statement)]
 
     data = {

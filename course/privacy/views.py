@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -14,18 +15,22 @@ from course.db import utcnow
 from course.extensions import db
 from course.privacy import service
 
+if TYPE_CHECKING:
+    from flask.typing import ResponseReturnValue
+
+
 bp = Blueprint("privacy", __name__)
 
 
 @bp.get("/account/data")
 @login_required
-def overview():
+def overview() -> ResponseReturnValue:
     return render_template("privacy/data.html")
 
 
 @bp.post("/account/data.zip")
 @login_required
-def download():
+def download() -> ResponseReturnValue:
     """Everything the platform holds about the signed-in person, as JSON and CSV in a ZIP."""
     now = utcnow()
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - closed by the stream
@@ -52,7 +57,7 @@ def download():
 
 @bp.post("/account/delete")
 @login_required
-def delete():
+def delete() -> ResponseReturnValue:
     """Erase the account after the person confirms with their password."""
     if not verify_password(current_user.password_hash, request.form.get("password", "")):
         flash(_("The password is not correct; nothing was deleted."), "error")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import click
 from flask import current_app
@@ -12,6 +13,11 @@ from flask.cli import with_appcontext
 from course import links
 from course.extensions import db
 from course.progress import records as learning_records
+
+if TYPE_CHECKING:
+    from typing import Any
+
+    from course.orgs.models import Organisation
 
 
 @click.group("records")
@@ -34,7 +40,7 @@ def records() -> None:
     help="File to write (default: standard output).",
 )
 @with_appcontext
-def export(since: datetime | None, output) -> None:
+def export(since: datetime | None, output: Any) -> None:
     """Write learning records as a JSON array of xAPI statements, oldest first."""
     since_utc = since.replace(tzinfo=UTC) if since is not None else None
     base_url = links.base_url()
@@ -105,7 +111,15 @@ def status() -> None:
 @click.option("--token-url", default=None, help="OAuth token endpoint (client credentials).")
 @click.option("--remove", is_flag=True, help="Stop sending to this organisation's LRS.")
 @with_appcontext
-def lrs_endpoint(organisation, url, auth, username, password, token_url, remove) -> None:
+def lrs_endpoint(
+    organisation: Organisation,
+    url: str | None,
+    auth: str | None,
+    username: str | None,
+    password: str | None,
+    token_url: str | None,
+    remove: bool,
+) -> None:
     """Give ORGANISATION (its slug) its own LRS at URL: its members' statements go there too.
     The secret is stored encrypted under the application's secret key."""
     from sqlalchemy import select

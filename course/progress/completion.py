@@ -90,14 +90,15 @@ class CompletionFacts:
 
 @dataclass(frozen=True)
 class CompletionResult:
-    """Whether the rule is met, progress 0..1, the final score and what is still missing.
+    """Whether the rule is met, ``progress`` (0..1), the final score and what is still missing.
 
     ``missing`` names each unmet requirement as ``kind:slug`` (``lesson:why-teams``,
     ``quiz:background``, ``case:hotel-guest``, ``final_exam:final-exam``).
     """
 
     complete: bool
-    percent: float
+    #: The share of requirements met, 0..1 (a 0..100 value is called ``percent``).
+    progress: float
     final_score: float | None
     missing: list[str]
 
@@ -121,10 +122,10 @@ def evaluate(rule: CompletionRule, facts: CompletionFacts) -> CompletionResult:
         exam = facts.quizzes.get(facts.final_exam)
         checks.append((f"final_exam:{facts.final_exam}", _quiz_met(exam, "passed")))
     missing = [name for name, met in checks if not met]
-    percent = (len(checks) - len(missing)) / len(checks) if checks else 1.0
+    progress = (len(checks) - len(missing)) / len(checks) if checks else 1.0
     return CompletionResult(
         complete=not missing,
-        percent=percent,
+        progress=progress,
         final_score=final_score(facts),
         missing=missing,
     )

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
@@ -25,6 +26,10 @@ from sqlalchemy.orm import Session
 from course.orgs.models import Membership, Organisation
 from course.progress.lrs import Endpoint, LrsClient, unseal_secret
 from course.progress.models import LearningRecord, LrsEndpoint, LrsPosition, LrsRefusal
+
+if TYPE_CHECKING:
+    from typing import Any
+
 
 PLATFORM = "platform"
 MAX_BACKOFF = timedelta(hours=1)
@@ -156,7 +161,9 @@ def push_all(
     return totals
 
 
-def _next(session, position, organisation_id, settled: datetime, batch: int):
+def _next(
+    session: Session, position: Any, organisation_id: int | None, settled: datetime, batch: int
+):
     query = select(LearningRecord).where(
         LearningRecord.statement.is_not(None), LearningRecord.timestamp <= settled
     )
@@ -192,7 +199,9 @@ def _advance(position: LrsPosition, row: LearningRecord) -> None:
     )
 
 
-def _refuse(session, key: str, row: LearningRecord, status: int, detail: str, now) -> None:
+def _refuse(
+    session: Session, key: str, row: LearningRecord, status: int, detail: str, now: datetime
+) -> None:
     exists = session.scalar(
         select(LrsRefusal.id).where(LrsRefusal.endpoint == key, LrsRefusal.statement_id == row.id)
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,6 +26,10 @@ from course.progress.models import (
     RecordSettings,
 )
 from course.progress.signals import course_completed
+
+if TYPE_CHECKING:
+    from course.accounts.models import User
+    from course.catalog.models import Course, CourseVersion
 
 
 class EnrolmentRefused(Exception):
@@ -53,7 +58,12 @@ def get_enrolment(session: Session, user_id: int, course_id: int) -> Enrolment |
 
 
 def enrol(
-    session: Session, user, course, now: datetime, source: str = "self", due_at=None
+    session: Session,
+    user: User,
+    course: Course,
+    now: datetime,
+    source: str = "self",
+    due_at: datetime | None = None,
 ) -> Enrolment:
     """Enrol ``user`` in ``course`` (idempotent). An assignment's due date is taken over.
 
@@ -79,7 +89,7 @@ def enrol(
 
 
 def complete_lesson(
-    session: Session, user, course, lesson_slug: str, now: datetime
+    session: Session, user: User, course: Course, lesson_slug: str, now: datetime
 ) -> LessonCompletion:
     """Mark a lesson complete for ``user`` (idempotent: the first completion time is kept).
 
@@ -150,13 +160,13 @@ def _object_type(object_id: str) -> str:
 
 def record(
     session: Session,
-    actor,
+    actor: User,
     verb: str,
     object_id: str,
     now: datetime,
     result: dict | None = None,
     context: dict | None = None,
-    course=None,
+    course: Course | None = None,
     object_type: str | None = None,
     case: dict | None = None,
 ) -> LearningRecord:
@@ -196,7 +206,13 @@ def record(
     return entry
 
 
-def void(session: Session, actor, voided: LearningRecord, now: datetime, course=None):
+def void(
+    session: Session,
+    actor: User,
+    voided: LearningRecord,
+    now: datetime,
+    course: Course | None = None,
+) -> LearningRecord:
     """Record a ``voided`` statement for ``voided`` (a choice the trainee stepped back from)."""
     entry = LearningRecord(
         id=str(uuid.uuid4()),
@@ -270,7 +286,9 @@ def _next_ordinal(session: Session) -> int:
     return ordinal
 
 
-def completion_facts(session: Session, user_id: int, course, version) -> CompletionFacts:
+def completion_facts(
+    session: Session, user_id: int, course: Course, version: CourseVersion
+) -> CompletionFacts:
     """Gather what ``user_id`` has done in ``course`` next to what ``version`` contains: the
     lessons read here, quiz and case outcomes from the registered providers (``outcomes``)."""
     manifest = version.manifest
@@ -290,7 +308,9 @@ def completion_facts(session: Session, user_id: int, course, version) -> Complet
     )
 
 
-def course_progress(session: Session, user_id: int, course, version) -> CompletionResult:
+def course_progress(
+    session: Session, user_id: int, course: Course, version: CourseVersion
+) -> CompletionResult:
     """Evaluate the completion rule of ``version`` for ``user_id`` (nothing is written)."""
     rule = CompletionRule.from_mapping(version.manifest.get("completion"))
     return evaluate(rule, completion_facts(session, user_id, course, version))
@@ -305,7 +325,9 @@ def get_completion(session: Session, user_id: int, course_id: int) -> CourseComp
     )
 
 
-def update_completion(session: Session, user, course, now: datetime) -> CourseCompletion | None:
+def update_completion(
+    session: Session, user: User, course: Course, now: datetime
+) -> CourseCompletion | None:
     """Record the course as completed the first time its rule is met; return the completion.
 
     On first completion: stores ``CourseCompletion`` (date, version, final score), records the
@@ -350,7 +372,9 @@ def update_completion(session: Session, user, course, now: datetime) -> CourseCo
     return completion
 
 
-def quiz_exhausted(session: Session, user, course, quiz_id: str, now: datetime) -> bool:
+def quiz_exhausted(
+    session: Session, user: User, course: Course, quiz_id: str, now: datetime
+) -> bool:
     """A quiz the course requires passing has no attempt left and was never passed: record the
     course as ``failed`` (once), as cmi5 expects. Returns whether it was recorded now."""
     if get_completion(session, user.id, course.id) is not None:

@@ -8,7 +8,7 @@ recorded, so sending it again to an LRS is harmless.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,11 +17,16 @@ from course.catalog.models import CourseVersion
 from course.progress import activities, xapi
 from course.progress.models import LearningRecord, RecordSettings
 
+if TYPE_CHECKING:
+    from course.accounts.models import User
+    from course.catalog.models import Course
+
+
 #: Verbs about the course that cmi5 counts towards moving on.
 MOVE_ON_VERBS = {xapi.VERBS["completed"], xapi.VERBS["passed"], xapi.VERBS["failed"]}
 
 
-def actor_of(user, settings: RecordSettings) -> xapi.Actor:
+def actor_of(user: User, settings: RecordSettings) -> xapi.Actor:
     """The user as an xAPI actor: an account under the IRI base, named only when allowed."""
     return xapi.Actor(
         settings.iri_base, str(user.id), user.display_name if settings.actor_name else None
@@ -31,8 +36,8 @@ def actor_of(user, settings: RecordSettings) -> xapi.Actor:
 def build_statement(
     session: Session,
     entry: LearningRecord,
-    user,
-    course,
+    user: User,
+    course: Course,
     case: dict | None,
     settings: RecordSettings | None,
 ) -> dict[str, Any] | None:
@@ -67,7 +72,7 @@ def build_statement(
 
 
 def build_voiding(
-    entry: LearningRecord, user, settings: RecordSettings | None
+    entry: LearningRecord, user: User, settings: RecordSettings | None
 ) -> dict[str, Any] | None:
     """A ``voided`` statement whose object is the statement stepped back from."""
     if settings is None:
@@ -82,7 +87,7 @@ def build_voiding(
     )
 
 
-def _activity(base, entry, course, kind, manifest, case):
+def _activity(base: str, entry: Any, course: Course, kind: str, manifest: dict, case: Any):
     absolute = base + entry.object_id if entry.object_id.startswith("/") else entry.object_id
     if course is None:
         return xapi.activity(absolute, kind), {}
@@ -125,7 +130,7 @@ def _module(manifest: dict, slug: str):
     return None, None
 
 
-def current_manifest(session: Session, course) -> dict:
+def current_manifest(session: Session, course: Course) -> dict:
     """The current version's manifest, read once per session and version."""
     key = ("course_manifest", course.id, course.current_number)
     if key not in session.info:

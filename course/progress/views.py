@@ -4,6 +4,7 @@ section."""
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, render_template
 from flask_babel import lazy_gettext as _l
@@ -19,6 +20,14 @@ from course.i18n import current_locale, localized
 from course.progress import records, service, xapi
 from course.progress.models import CourseCompletion, Enrolment
 
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from flask.typing import ResponseReturnValue
+
+    from course.accounts.models import User
+
+
 bp = Blueprint("progress", __name__)
 
 VERB_LABELS = {
@@ -33,7 +42,7 @@ VERB_LABELS = {
 
 @bp.get("/records")
 @login_required
-def my_records():
+def my_records() -> ResponseReturnValue:
     """The signed-in user's latest learning records, with a link to download them all."""
     recent = records.recent(db.session, current_user.id)
     return render_template(
@@ -45,7 +54,7 @@ def my_records():
 
 @bp.get("/records.json")
 @login_required
-def download_records():
+def download_records() -> ResponseReturnValue:
     """Every learning record of the signed-in user as a JSON array of xAPI statements."""
     statements = list(records.statements(db.session, links.base_url(), user_id=current_user.id))
     stamp = utcnow().strftime("%Y%m%d")
@@ -57,7 +66,7 @@ def download_records():
 
 
 @sections.register("completion", "progress/_dashboard.html", order=15)
-def _dashboard_section(user, now):
+def _dashboard_section(user: User, now: datetime):
     """Each enrolled course's completion rule progress, completion date and final score."""
     rows = db.session.execute(
         select(Course, CourseVersion, CourseCompletion)
@@ -89,7 +98,7 @@ def _dashboard_section(user, now):
                 "slug": course.slug,
                 "title": localized(course.title, locale),
                 "completion": completion,
-                "percent": 100.0 if completion else result.percent * 100,
+                "percent": 100.0 if completion else result.progress * 100,
                 "missing": len(missing),
                 # cases still to finish, linked from here
                 "cases": [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
@@ -11,6 +12,9 @@ from course.i18n import LOCALES
 from course.quizzes.grading import essay_score
 from course.quizzes.models import PENDING, EssayGrading, QuizAttempt
 from course.quizzes.service import finish, paper_of
+
+if TYPE_CHECKING:
+    from course.accounts.models import User
 
 
 class GradingError(ValueError):
@@ -57,7 +61,7 @@ def essay_question(session: Session, essay: EssayGrading) -> tuple[dict, str]:
 
 def grade_essay(
     session: Session,
-    grader,
+    grader: User,
     essay: EssayGrading,
     points: dict[str, int],
     comment: str,

@@ -9,6 +9,7 @@ option instead of decoding every attempt.
 from __future__ import annotations
 
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -17,6 +18,10 @@ from sqlalchemy.orm import Session
 from course.catalog.models import CourseVersion
 from course.quizzes.models import GRADED, QuizAttempt, QuizItemSums, QuizOptionCount
 from course.reports.itemanalysis import contributions, picked_options
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
 
 SUM_COLUMNS = (
     "responses", "score_sum", "paired", "paired_score_sum", "paired_score_squares",
@@ -49,7 +54,9 @@ def attempt_rows(attempt: QuizAttempt, paper: list[tuple[dict, dict]]) -> tuple[
     return sums, picks
 
 
-def upsert_increments(session: Session, model, keys: tuple[str, ...], columns, rows: list) -> None:
+def upsert_increments(
+    session: Session, model: type, keys: tuple[str, ...], columns: Sequence[str], rows: list
+) -> None:
     """Insert ``rows``, or add their ``columns`` to the existing row with the same ``keys``."""
     if not rows:
         return
@@ -120,7 +127,9 @@ def rebuild(session: Session, batch: int = 2000) -> int:
         last = rows[-1].id
 
 
-def _merge_upsert(session: Session, model, keys, columns, rows: list) -> None:
+def _merge_upsert(
+    session: Session, model: type, keys: tuple[str, ...], columns: Sequence[str], rows: list
+) -> None:
     # One statement may not touch a row twice (PostgreSQL), so add up equal keys first.
     merged: dict[tuple, dict] = {}
     for row in rows:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -13,6 +14,12 @@ from course.quizzes.models import QuizAttempt
 from course.quizzes.paper import public_question
 from course.quizzes.review import review_items
 from course.quizzes.tokens import from_browser, to_browser
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
+    from course.accounts.models import User
 
 
 @dataclass
@@ -72,7 +79,7 @@ class Answers:
 
 
 def quiz_page(
-    session: Session, user, course: Course, quiz_id: str, now: datetime
+    session: Session, user: User, course: Course, quiz_id: str, now: datetime
 ) -> QuizPage | None:
     """The start page of a quiz, or None if the course's current version has no such quiz."""
     found = service.current_quiz(session, course, quiz_id)
@@ -153,7 +160,9 @@ def results_page(session: Session, attempt: QuizAttempt, locale: str) -> list[di
     )
 
 
-def answers_from_form(session: Session, attempt: QuizAttempt, form, secret: str | bytes) -> Answers:
+def answers_from_form(
+    session: Session, attempt: QuizAttempt, form: Mapping[str, Any], secret: str | bytes
+) -> Answers:
     """The entries and flags of the questions the submitted page showed, in the server's terms.
 
     The form names everything by the attempt's tokens: ``present`` lists the question tokens

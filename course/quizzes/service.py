@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +27,10 @@ from course.quizzes.grading import grade, total_score
 from course.quizzes.models import GRADED, OPEN, PENDING, EssayGrading, QuizAttempt
 from course.quizzes.paper import canonical_response, clean_entry
 from course.quizzes.tokens import PaperTokens, attempt_key, paper_tokens
+
+if TYPE_CHECKING:
+    from course.accounts.models import User
+
 
 #: Answers that arrive this soon after the deadline (network latency) still count.
 GRACE = timedelta(seconds=2)
@@ -160,7 +165,7 @@ def next_start(quiz: dict, attempts: list[QuizAttempt]) -> tuple[str | None, dat
 
 
 def start_attempt(
-    session: Session, user, course: Course, quiz_id: str, now: datetime
+    session: Session, user: User, course: Course, quiz_id: str, now: datetime
 ) -> QuizAttempt:
     """Resume the trainee's open attempt, or start a new one if the limits allow it.
 
@@ -372,7 +377,7 @@ def quiz_outcomes(session: Session, user_id: int, course_id: int) -> dict[str, Q
     return outcomes
 
 
-def _report(session: Session, attempt: QuizAttempt, user, verb: str, now: datetime) -> None:
+def _report(session: Session, attempt: QuizAttempt, user: User, verb: str, now: datetime) -> None:
     """The one place quizzes tell progress what happened (statements, then completion).
 
     Every statement of an attempt carries the attempt's registration; a result carries the raw

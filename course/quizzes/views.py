@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from typing import TYPE_CHECKING
 
 from flask import (
     Blueprint,
@@ -33,6 +34,15 @@ from course.quizzes import essays, pages, service
 from course.quizzes.gift_convert import convert_gift
 from course.quizzes.models import EssayGrading, QuizAttempt
 
+if TYPE_CHECKING:
+    from datetime import datetime
+    from typing import Any
+
+    from flask.typing import ResponseReturnValue
+
+    from course.accounts.models import User
+
+
 bp = Blueprint("quizzes", __name__)
 bp.record_once(lambda _state: service.clear_caches())
 
@@ -40,7 +50,7 @@ MAX_GIFT_BYTES = 1_000_000
 
 
 @sections.register("essays", "quizzes/_dashboard.html", order=35)
-def _dashboard_section(user, now):
+def _dashboard_section(user: User, now: datetime):
     """For instructors: essays waiting for a grade, and the GIFT converter."""
     if not policy.can(user, "quizzes.queue"):
         return None
@@ -62,7 +72,7 @@ def _own_attempt(attempt_id: int) -> QuizAttempt:
 
 @bp.get("/courses/<slug>/quizzes/<quiz_id>")
 @login_required
-def quiz(slug: str, quiz_id: str):
+def quiz(slug: str, quiz_id: str) -> ResponseReturnValue:
     """A quiz's start page: its rules, the trainee's attempts, start or resume."""
     course = _course_or_404(slug)
     if not policy.can(current_user, "quizzes.take", course):
@@ -76,7 +86,7 @@ def quiz(slug: str, quiz_id: str):
 
 @bp.post("/courses/<slug>/quizzes/<quiz_id>/start")
 @login_required
-def start(slug: str, quiz_id: str):
+def start(slug: str, quiz_id: str) -> ResponseReturnValue:
     """Start a new attempt, or resume the open one."""
     course = _course_or_404(slug)
     policy.require(current_user, "quizzes.take", course)
@@ -105,7 +115,7 @@ def _open_attempt_or_results(attempt_id: int):
 
 @bp.get("/quiz-attempts/<int:attempt_id>")
 @login_required
-def attempt(attempt_id: int):
+def attempt(attempt_id: int) -> ResponseReturnValue:
     """Answer an open attempt: all questions or one per page, with navigator and timer."""
     attempt, now, done = _open_attempt_or_results(attempt_id)
     if done:
@@ -120,7 +130,7 @@ def attempt(attempt_id: int):
 
 @bp.get("/quiz-attempts/<int:attempt_id>/summary")
 @login_required
-def summary(attempt_id: int):
+def summary(attempt_id: int) -> ResponseReturnValue:
     """Before submitting: answered, unanswered and flagged questions, the time left, and the
     button that submits (a page of its own, so confirming needs no script)."""
     attempt, now, done = _open_attempt_or_results(attempt_id)
@@ -135,7 +145,7 @@ def summary(attempt_id: int):
 
 @bp.post("/quiz-attempts/<int:attempt_id>/answers")
 @login_required
-def answers(attempt_id: int):
+def answers(attempt_id: int) -> ResponseReturnValue:
     """Save the page's answers (a JSON reply for the page's script); ``action=review`` then
     shows the summary before submitting, ``action=submit`` (the summary's button, or the
     timer at the deadline) submits."""
@@ -175,7 +185,7 @@ def answers(attempt_id: int):
 
 @bp.get("/quiz-attempts/<int:attempt_id>/results")
 @login_required
-def results(attempt_id: int):
+def results(attempt_id: int) -> ResponseReturnValue:
     """A submitted attempt's result, per question as the review policy allows."""
     attempt = _own_attempt(attempt_id)
     if attempt.is_open:
@@ -195,7 +205,7 @@ def results(attempt_id: int):
 
 @bp.get("/teach/essays")
 @login_required
-def essay_queue():
+def essay_queue() -> ResponseReturnValue:
     """Essays waiting for a grade from the trainees this instructor teaches."""
     policy.require(current_user, "quizzes.queue")
     waiting = essays.waiting_essays(db.session, policy.taught_user_ids(current_user))
@@ -205,7 +215,7 @@ def essay_queue():
 
 @bp.post("/teach/essays/<int:essay_id>")
 @login_required
-def grade_essay(essay_id: int):
+def grade_essay(essay_id: int) -> ResponseReturnValue:
     """Record rubric points for one essay."""
     essay = db.get_or_404(EssayGrading, essay_id)
     policy.require(current_user, "quizzes.grade", essay)
@@ -227,7 +237,7 @@ def grade_essay(essay_id: int):
 
 @bp.route("/teach/gift", methods=["GET", "POST"])
 @login_required
-def gift():
+def gift() -> ResponseReturnValue:
     """Convert a Moodle GIFT file into quiz YAML (downloaded). When some questions cannot be
     converted, the file is kept for a moment and the page asks: what converted, or nothing."""
     policy.require(current_user, "quizzes.convert")
@@ -255,7 +265,7 @@ def gift():
 
 @bp.post("/teach/gift/<token>")
 @login_required
-def gift_choice(token: str):
+def gift_choice(token: str) -> ResponseReturnValue:
     """The user's choice for a file that converted in part: download what converted, or
     nothing (the kept file is removed either way)."""
     policy.require(current_user, "quizzes.convert")
@@ -275,7 +285,7 @@ def gift_choice(token: str):
 
 @bp.route("/teach/gift/export/<slug>/<quiz_id>")
 @login_required
-def gift_export(slug: str, quiz_id: str):
+def gift_export(slug: str, quiz_id: str) -> ResponseReturnValue:
     """A quiz of a course's current version as GIFT: the page lists what GIFT cannot carry,
     ``?download=1`` sends the file."""
     course = _course_or_404(slug)
@@ -305,7 +315,7 @@ def gift_export(slug: str, quiz_id: str):
     )
 
 
-def _loss_message(loss) -> str:
+def _loss_message(loss: Any) -> str:
     messages = {
         "ordering": _("Ordering question: GIFT has no ordering questions; not exported."),
         "rubric": _(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
@@ -20,6 +21,10 @@ from course.catalog.models import Course
 from course.certificates.models import Certificate
 from course.orgs.models import Assignment, Cohort, CohortMember, Membership, Organisation
 from course.progress.models import CourseCompletion
+
+if TYPE_CHECKING:
+    from typing import Any
+
 
 STATUSES = ("completed", "overdue", "open")
 EXPIRY_WINDOWS = (30, 60, 90)
@@ -153,7 +158,7 @@ def assignment_rows_query(org: Organisation, now: datetime, filters: Filters) ->
     return query.order_by(Cohort.name, User.display_name, User.id, Assignment.course_slug)
 
 
-def as_row(row) -> AssignmentRow:
+def as_row(row: Any) -> AssignmentRow:
     return AssignmentRow(*row)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
@@ -27,6 +28,11 @@ from course.reports.itemanalysis import (
     choice_options,
     statistics_from_sums,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from typing import Any
+
 
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -89,7 +95,7 @@ def overview(session: Session, course: Course, locale: str) -> Overview:
     )
 
 
-def month_of(session: Session, column):
+def month_of(session: Session, column: Any) -> Any:
     """``YYYY-MM`` of a UTC timestamp column, computed by the database."""
     if session.get_bind().dialect.name == "postgresql":
         return func.to_char(func.timezone("UTC", column), "YYYY-MM")
@@ -238,10 +244,16 @@ def trainees_query(
     return query
 
 
-def trainees_export_query(course: Course, q: str | None = None, state: str | None = None):
+def trainees_export_query(
+    course: Course,
+    q: str | None = None,
+    state: str | None = None,
+    only: Collection[int] | None = None,
+) -> Select:
     """:func:`trainees_query` as plain columns, in the export's order (no ORM objects to build
-    per row): name, address, enrolled, due, lessons done, completed, score."""
-    query = trainees_query(course, q, state)
+    per row): name, address, enrolled, due, lessons done, completed, score. ``only`` limits it
+    to the learners the reader may identify, as on the page."""
+    query = trainees_query(course, q, state, only=only)
     lessons_done = query.selected_columns.lessons_done
     return query.with_only_columns(
         User.display_name,
@@ -255,7 +267,7 @@ def trainees_export_query(course: Course, q: str | None = None, state: str | Non
     )
 
 
-def trainee_rows(rows) -> list[TraineeRow]:
+def trainee_rows(rows: Iterable) -> list[TraineeRow]:
     """:class:`TraineeRow` values from rows of :func:`trainees_query`."""
     return [
         TraineeRow(user, enrolment, done or 0, completion)
@@ -286,7 +298,7 @@ def trainee_detail(session: Session, course: Course, user_id: int) -> TraineeDet
     if user is None:
         return None
 
-    def of(model, order):
+    def of(model: type, order: Any) -> list:
         return list(
             session.scalars(
                 select(model)

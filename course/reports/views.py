@@ -4,6 +4,7 @@ table downloadable as CSV or XLSX (``?export=csv`` / ``?export=xlsx``)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, Response, abort, render_template, request, stream_with_context
 from flask_babel import gettext as _
@@ -18,6 +19,13 @@ from course.i18n import current_locale, localized
 from course.orgs.views import org_or_404
 from course.pagination import paginate
 from course.reports import charts, exports, orgreport, service
+
+if TYPE_CHECKING:
+    from flask.typing import ResponseReturnValue
+    from sqlalchemy import Select
+
+    from course.orgs.models import Organisation
+
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -34,7 +42,7 @@ def wants_export() -> bool:
     return request.args.get("export") in ("csv", "xlsx")
 
 
-def _stream(query, batch: int = 1000):
+def _stream(query: Select, batch: int = 1000):
     """Rows of ``query`` fetched a batch at a time (never the whole result in memory), on a
     connection of their own that lives as long as the response is being sent: the request's
     session ends with the view, and PostgreSQL's server-side cursor with its transaction."""
@@ -67,7 +75,7 @@ def _export(table: exports.Table, name: str, organisation_id: int | None = None)
 
 @bp.get("/courses/<slug>")
 @login_required
-def course(slug: str):
+def course(slug: str) -> ResponseReturnValue:
     """Enrolments, completions over time, the lesson funnel and the trainees of a course."""
     course = _course(slug)
     overview = service.overview(db.session, course, current_locale())
@@ -88,7 +96,10 @@ def course(slug: str):
                     _("Name"), _("Email"), _("Enrolled"), _("Due"), _("Lessons done"),
                     _("Completed"), _("Score"),
                 ],
-                (list(row) for row in _stream(service.trainees_export_query(course, q, state))),
+                (
+                    list(row)
+                    for row in _stream(service.trainees_export_query(course, q, state, learners))
+                ),
             )  # fmt: skip
         return _export(table, f"{slug}-{request.args.get('table', 'trainees')}")
     page = paginate(query, scalars=False)
@@ -127,7 +138,7 @@ def course(slug: str):
 
 @bp.get("/courses/<slug>/quizzes/<quiz_id>")
 @login_required
-def quiz(slug: str, quiz_id: str):
+def quiz(slug: str, quiz_id: str) -> ResponseReturnValue:
     """Item analysis of a quiz: facility, discrimination, distractors and flags per question."""
     course = _course(slug)
     found = service.item_analysis(db.session, course, quiz_id, current_locale())
@@ -171,7 +182,7 @@ def quiz(slug: str, quiz_id: str):
 
 @bp.get("/courses/<slug>/cases/<case_id>")
 @login_required
-def case(slug: str, case_id: str):
+def case(slug: str, case_id: str) -> ResponseReturnValue:
     """How often each choice of each scene of a case was taken."""
     from course.cases.review import choice_distribution
 
@@ -197,7 +208,7 @@ def case(slug: str, case_id: str):
 
 @bp.get("/courses/<slug>/trainees/<int:user_id>")
 @login_required
-def trainee(slug: str, user_id: int):
+def trainee(slug: str, user_id: int) -> ResponseReturnValue:
     """One trainee's lessons, every quiz attempt and every case play."""
     course = _course(slug)
     policy.require(current_user, "reports.learner.view", user_id)
@@ -209,7 +220,7 @@ def trainee(slug: str, user_id: int):
 
 @bp.get("/courses/<slug>/grading")
 @login_required
-def grading(slug: str):
+def grading(slug: str) -> ResponseReturnValue:
     """Essays and reflections waiting for an instructor."""
     from course.cases.review import review_queue
 
@@ -231,7 +242,7 @@ def _date(name: str) -> datetime | None:
 
 @bp.get("/orgs/<org_slug>")
 @login_required
-def organisation(org_slug: str):
+def organisation(org_slug: str) -> ResponseReturnValue:
     """Completion by cohort and department, overdue assignments and certificates, filtered."""
     org = org_or_404(org_slug)
     policy.require(current_user, "org.reports.view", org)
@@ -277,7 +288,7 @@ def organisation(org_slug: str):
     )  # fmt: skip
 
 
-def _org_table(org, now, filters: orgreport.Filters) -> exports.Table:
+def _org_table(org: Organisation, now: datetime, filters: orgreport.Filters) -> exports.Table:
     if request.args.get("table") == "certificates":
         return exports.Table(
             _("Certificates"),

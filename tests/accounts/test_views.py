@@ -18,7 +18,7 @@ def _link_in_last_mail(app) -> str:
     return re.search(r"http://localhost(/password/reset/\S+)", body).group(1)
 
 
-def test_register_creates_account_and_signs_in(client):
+def test_register_creates_account_and_signs_in(client, db_session):
     response = client.post(
         "/register",
         data={
@@ -100,7 +100,7 @@ def test_password_reset_link_works_once(app, client, create_user):
     assert client.get(link).status_code == 400  # used
 
 
-def test_password_reset_for_unknown_email_sends_nothing_and_says_the_same(app, client):
+def test_password_reset_for_unknown_email_sends_nothing_and_says_the_same(app, client, db_session):
     response = client.post("/password/forgot", data={"email": "ghost@example.com"})
     assert response.status_code == 302
     assert _outbox(app) == []

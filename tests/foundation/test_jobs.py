@@ -50,7 +50,7 @@ def test_worker_runs_a_queued_job(tmp_path):
     assert (tmp_path / "jobs.db").exists()
 
 
-def test_immediate_mode_runs_inline(app):
+def test_immediate_mode_runs_inline(app, db_session):
     from course.accounts.tasks import send_mail_task
 
     started = time.monotonic()

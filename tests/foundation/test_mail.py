@@ -129,7 +129,7 @@ def _configure(app, port, mode, certificate, password=PASSWORD):
 
 
 @pytest.mark.parametrize("mode", ["starttls", "tls"])
-def test_mail_is_sent_encrypted_and_logged_in(app, smtp_server, certificate, mode):
+def test_mail_is_sent_encrypted_and_logged_in(app, db_session, smtp_server, certificate, mode):
     inbox, port = smtp_server(mode)
     _configure(app, port, mode, certificate)
     send_mail_task("lihua@example.com", "课程已分配", "请在月底前完成。")
@@ -142,7 +142,7 @@ def test_mail_is_sent_encrypted_and_logged_in(app, smtp_server, certificate, mod
     assert message["Message-ID"]
 
 
-def test_the_server_certificate_is_checked(app, smtp_server, certificate):
+def test_the_server_certificate_is_checked(app, db_session, smtp_server, certificate):
     inbox, port = smtp_server("starttls")
     _configure(app, port, "starttls", certificate)
     app.config["SMTP_CA_FILE"] = ""  # the system's CAs do not know the test certificate
@@ -152,7 +152,9 @@ def test_the_server_certificate_is_checked(app, smtp_server, certificate):
     assert inbox.messages == []
 
 
-def test_a_wrong_password_is_temporary_so_the_job_retries(app, smtp_server, certificate):
+def test_a_wrong_password_is_temporary_so_the_job_retries(
+    app, db_session, smtp_server, certificate
+):
     inbox, port = smtp_server("starttls")
     _configure(app, port, "starttls", certificate, password="wrong")
     with pytest.raises(mail.MailError) as refused:
@@ -165,7 +167,7 @@ def test_a_wrong_password_is_temporary_so_the_job_retries(app, smtp_server, cert
     assert send_mail_task.task_class.default_retry_delay == 30
 
 
-def test_a_permanent_refusal_is_not_retried(app, smtp_server, certificate):
+def test_a_permanent_refusal_is_not_retried(app, db_session, smtp_server, certificate):
     inbox, port = smtp_server("starttls")
     inbox.refuse_with = "554 5.7.1 Message rejected"
     _configure(app, port, "starttls", certificate)
@@ -175,7 +177,7 @@ def test_a_permanent_refusal_is_not_retried(app, smtp_server, certificate):
     assert send_mail_task.call_local("a@example.com", "Subject", "Body") is None
 
 
-def test_a_temporary_refusal_then_success(app, smtp_server, certificate):
+def test_a_temporary_refusal_then_success(app, db_session, smtp_server, certificate):
     inbox, port = smtp_server("starttls")
     _configure(app, port, "starttls", certificate)
     inbox.refuse_with = "451 4.3.0 Try again later"

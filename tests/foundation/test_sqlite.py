@@ -14,7 +14,7 @@ from tests.conftest import POSTGRES_URL
 pytestmark = pytest.mark.skipif(bool(POSTGRES_URL), reason="SQLite only")
 
 
-def test_pragmas(app):
+def test_pragmas(db_session):
     connection = db.session.connection()
     assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
     assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -45,7 +45,7 @@ def _writer(url: str, instance: str, worker: int, rounds: int, queue) -> None:
     queue.put(errors)
 
 
-def test_parallel_writers_never_see_database_is_locked(app, tmp_path):
+def test_parallel_writers_never_see_database_is_locked(app, db_session, tmp_path):
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     db.session.remove()
     db.engine.dispose()

@@ -44,7 +44,7 @@ EVERYTHING = dict(
 )
 
 CASES = [
-    # (name, rule, done, complete, percent, missing)
+    # (name, rule, done, complete, progress, missing)
     ("all done", STRICT, EVERYTHING, True, 1.0, []),
     (
         "nothing done",
@@ -163,20 +163,20 @@ CASES = [
 
 
 @pytest.mark.parametrize(
-    ("rule", "done", "complete", "percent", "missing"),
+    ("rule", "done", "complete", "progress", "missing"),
     [case[1:] for case in CASES],
     ids=[case[0] for case in CASES],
 )
-def test_completion_rule(rule, done, complete, percent, missing):
+def test_completion_rule(rule, done, complete, progress, missing):
     result = evaluate(CompletionRule.from_mapping(rule), CompletionFacts(**COURSE, **done))
     assert result.complete is complete
-    assert result.percent == pytest.approx(percent)
+    assert result.progress == pytest.approx(progress)
     assert result.missing == missing
 
 
 def test_a_course_with_nothing_in_it_is_complete():
     result = evaluate(CompletionRule(), CompletionFacts())
-    assert (result.complete, result.percent, result.final_score) == (True, 1.0, None)
+    assert (result.complete, result.progress, result.final_score) == (True, 1.0, None)
 
 
 @pytest.mark.parametrize(

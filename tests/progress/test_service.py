@@ -59,12 +59,12 @@ def test_progress_follows_the_rule_and_completion_is_recorded_once(
     course_completed.connect(listener)
     try:
         version = current_version(db_session, course)
-        assert service.course_progress(db_session, people.trainee.id, course, version).percent == 0
+        assert service.course_progress(db_session, people.trainee.id, course, version).progress == 0
         for lesson in LESSONS:
             service.complete_lesson(db_session, people.trainee, course, lesson, NOW)
         result = service.course_progress(db_session, people.trainee.id, course, version)
         assert result.missing == ["quiz:basics", "case:desk-day"]
-        assert result.percent == 0.6
+        assert result.progress == 0.6
         finish_case(db_session, people.trainee, course, NOW + timedelta(hours=1))
         assert service.get_completion(db_session, people.trainee.id, course.id) is None
         quiz_results["basics"] = Outcome(0.8, True)

@@ -279,3 +279,17 @@ def test_json_save_after_the_deadline_says_closed(signed_in, db_session):
         headers={"Accept": "application/json"},
     )
     assert reply.status_code == 409 and json.loads(reply.data)["closed"] is True
+
+
+def test_the_page_script_takes_its_words_from_the_template(signed_in):
+    """quizzes.js holds no interface text: the attempt page hands it the translated words."""
+    client = signed_in
+    url = client.post("/courses/quiz-course/quizzes/exam/start").headers["Location"]
+    client.post("/language", data={"lang": "zh-CN", "next": "/"})
+    page = client.get(url).get_data(as_text=True)
+    status = re.search(r'<p class="save-status" id="save-status"[^>]*>', page).group(0)
+    words = {"saving": "正在保存…", "saved": "已保存", "one-minute": "还剩 1 分钟。"}
+    for name, word in words.items():
+        assert f'data-{name}="{word}"' in status
+    script = client.get("/static/js/quizzes.js").get_data(as_text=True)
+    assert not re.search(r"[\u4e00-\u9fff]", script) and "Saving" not in script

@@ -11,17 +11,8 @@
   var endsAt = null;
   var submitting = false;
   var lang = document.documentElement.lang || "zh-CN";
-  var zh = lang.indexOf("zh") === 0;
-  var words = {
-    saving: zh ? "正在保存…" : "Saving…",
-    saved: zh ? "已保存" : "Saved",
-    failed: zh ? "未能保存，请检查网络后点击“保存答案”。" : "Not saved. Check your connection, then press Save answers.",
-    fiveMinutes: zh ? "还剩 5 分钟。" : "5 minutes left.",
-    oneMinute: zh ? "还剩 1 分钟。" : "1 minute left.",
-    answered: zh ? "已作答" : "answered",
-    unanswered: zh ? "未作答" : "not answered",
-    flagged: zh ? "已标记待检查" : "flagged for review"
-  };
+  // The words come translated from the template (data-* on the status line), like catalog.js.
+  var words = statusBox ? statusBox.dataset : {};
 
   function say(text) { if (statusBox) { statusBox.textContent = text; } }
 
