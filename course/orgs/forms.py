@@ -55,5 +55,10 @@ class CohortForm(FlaskForm):
 
 
 class AssignmentForm(FlaskForm):
-    course_slug = StringField(_l("Course"), validators=[DataRequired(), Length(max=120)])
+    """The course is chosen from the published courses (the view fills ``choices``); the
+    service refuses any other slug, so a hand-made request cannot assign a phantom course."""
+
+    course_slug = SelectField(
+        _l("Course"), validators=[DataRequired(), Length(max=120)], validate_choice=False
+    )
     due_on = DateField(_l("Due date"), validators=[Optional()])

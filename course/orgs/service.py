@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, contains_eager
 
 from course.accounts import service as accounts
 from course.accounts.models import User
+from course.catalog.models import Course
 from course.orgs.models import (
     ROLES,
     Assignment,
@@ -371,6 +372,17 @@ def remove_cohort_members(session: Session, cohort: Cohort, user_ids: list[int])
     return result.rowcount or 0
 
 
+def assignable_courses(session: Session) -> list[Course]:
+    """The courses a cohort may be given: published, with a version learners can open."""
+    return list(
+        session.scalars(
+            select(Course)
+            .where(Course.is_published.is_(True), Course.current_number > 0)
+            .order_by(Course.slug)
+        )
+    )
+
+
 def assign_course(
     session: Session,
     actor: User,
@@ -379,15 +391,28 @@ def assign_course(
     due_at: datetime | None,
     now: datetime,
 ) -> Assignment:
-    """Assign a course (by slug) to a cohort, or move the due date of an existing assignment."""
+    """Assign a course (by slug) to a cohort, or move the due date of an existing assignment.
+
+    Only an existing published course can be assigned (``OrgError("unknown_course")``): an
+    assignment to a slug no course has would count its trainees once more in every report.
+    """
+    course = session.scalar(
+        select(Course).where(
+            Course.slug == course_slug,
+            Course.is_published.is_(True),
+            Course.current_number > 0,
+        )
+    )
+    if course is None:
+        raise OrgError("unknown_course")
     assignment = session.scalar(
         select(Assignment).where(
-            Assignment.cohort_id == cohort.id, Assignment.course_slug == course_slug
+            Assignment.cohort_id == cohort.id, Assignment.course_slug == course.slug
         )
     )
     if assignment is None:
         assignment = Assignment(
-            cohort_id=cohort.id, course_slug=course_slug, assigned_by_id=actor.id, created_at=now
+            cohort_id=cohort.id, course_slug=course.slug, assigned_by_id=actor.id, created_at=now
         )
         session.add(assignment)
     assignment.due_at = due_at

@@ -42,6 +42,19 @@ ROLE_NAMES = {
 REQUIRED = ("name", "email")
 #: The actions a preview shows under one label: a person new to the organisation.
 NEW_PERSON = ("create", "invite")
+#: The downloadable template, per page language: header labels the importer accepts (see
+#: ``HEADERS``, so the template is not translated through the catalogues but chosen from
+#: them) and one example row with a role name of the same language.
+TEMPLATE = {
+    "zh-CN": (
+        ("姓名", "邮箱", "工号", "部门", "角色"),
+        ("张伟", "zhang.wei@example.com", "E0001", "综合窗口", "学员"),
+    ),
+    "en": (
+        ("name", "email", "employee_number", "department", "role"),
+        ("Li Na", "li.na@example.com", "E0001", "Front desk", "trainee"),
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -92,6 +105,17 @@ class ImportPlan:
 
     def count(self, *actions: str) -> int:
         return sum(1 for plan in self.rows if plan.action in actions)
+
+
+def template_csv(locale: str) -> bytes:
+    """The staff list template for ``locale`` (``zh-CN`` or ``en``; others get Chinese) as
+    UTF-8 with a byte-order mark, which spreadsheet software needs to open Chinese text."""
+    header, example = TEMPLATE.get(locale, TEMPLATE["zh-CN"])
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerow(example)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def decode(data: bytes) -> str:

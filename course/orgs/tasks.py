@@ -7,9 +7,10 @@ Each job commits its progress on the :class:`StaffImport` row as it goes, so the
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +20,7 @@ from course.accounts.service import WELCOME_SALT, make_reset_token
 from course.audit.service import acting_as
 from course.db import utcnow
 from course.extensions import db
+from course.i18n import localized, to_babel
 from course.jobs import app_context, huey
 from course.links import external_url
 from course.mail import send_mail
@@ -110,9 +112,15 @@ def _culprit(job: StaffImport) -> imports.ImportFailed:
 
 @huey.task(retries=3, retry_delay=30)
 def send_welcome_links_task(import_id: int, user_ids: list[int]) -> int:
-    """Send the welcome link (choose your first password) to new accounts of an import."""
+    """Send the welcome link (choose your first password) to new accounts of an import.
+
+    The mail names the organisation that created the account and says until when the link
+    works: it is signed now and accepted for ``COURSE_WELCOME_LINK_DAYS`` days.
+    """
     with app_context():
         session = db.session
+        job = session.get(StaffImport, import_id)
+        org = session.get(Organisation, job.organisation_id) if job else None
         users = session.scalars(
             select(User).where(User.id.in_(user_ids), User.password_hash.is_(None))
         ).all()
@@ -120,18 +128,10 @@ def send_welcome_links_task(import_id: int, user_ids: list[int]) -> int:
         days = config["WELCOME_LINK_DAYS"]
         for user in users:
             token = make_reset_token(user, config["SECRET_KEY"], WELCOME_SALT)
+            expires = utcnow() + timedelta(days=days)
             link = external_url("accounts.welcome", token=token)
-            with force_locale(user.locale.replace("-", "_")):
-                send_mail(
-                    user.email,
-                    _("Your training account"),
-                    _(
-                        "An account has been created for you. Choose your password here "
-                        "(the link works for %(days)d days):\n\n%(link)s",
-                        days=days,
-                        link=link,
-                    ),
-                )
+            with force_locale(to_babel(user.locale)):
+                send_mail(user.email, *_welcome_mail(org, user.locale, link, expires, days))
         session.execute(
             update(StaffImport)
             .where(StaffImport.id == import_id)
@@ -176,3 +176,20 @@ def send_invitations_task(import_id: int, invitation_ids: list[int]) -> int:
         )
         session.commit()
         return len(invitations)
+def _welcome_mail(
+    org: Organisation | None, locale: str, link: str, expires: datetime, days: int
+) -> tuple[str, str]:
+    """Subject and text of a welcome mail, in the current (forced) locale."""
+    name = localized(org.name, locale) if org else ""
+    until = format_datetime(expires, "long")
+    subject = _("Your training account at %(org)s", org=name)
+    body = _(
+        "%(org)s has created a training account for you. Choose your password with this "
+        "link:\n\n%(link)s\n\nThe link can be used once and expires on %(until)s (in "
+        "%(days)d days). If it has expired, ask %(org)s to send you a new one.",
+        org=name,
+        link=link,
+        until=until,
+        days=days,
+    )
+    return subject, body

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     flash,
     jsonify,
@@ -25,6 +26,7 @@ from course.accounts import service as accounts
 from course.accounts.tasks import send_mail_task
 from course.db import utcnow
 from course.extensions import db
+from course.i18n import current_locale, localized
 from course.orgs import imports, service
 from course.orgs.forms import (
     AssignmentForm,
@@ -36,7 +38,7 @@ from course.orgs.forms import (
     StaffImportForm,
 )
 from course.orgs.models import Cohort, Organisation, StaffImport, StaffImportRow
-from course.orgs.staff_import import HeaderError, read_table
+from course.orgs.staff_import import HeaderError, read_table, template_csv
 from course.orgs.tasks import apply_staff_import_task, invitation_mail, preview_staff_import_task
 from course.pagination import paginate
 from course.policy import can, require
@@ -252,6 +254,22 @@ def staff_import(slug: str) -> ResponseReturnValue:
     return render_template("orgs/import.html", org=org, form=form, recent=recent)
 
 
+@bp.get("/orgs/<slug>/import/template.csv")
+@login_required
+def staff_import_template(slug: str):
+    """A staff list to fill in: the accepted columns in the page's language, one example row."""
+    org = org_or_404(slug)
+    require(current_user, "org.members.manage", org)
+    return Response(
+        template_csv(current_locale()),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": 'attachment; filename="staff-import-template.csv"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
 def _header_error(message: str) -> str:
     if message.startswith("Missing column"):
         return _("The file needs at least the columns name and email (or 姓名 and 邮箱).")
@@ -365,15 +383,28 @@ def cohort(slug: str, cohort_id: int) -> ResponseReturnValue:
         db.session.commit()
         flash(_("The cohort's members have been saved."), "success")
         return redirect(request.full_path)
+    courses = service.assignable_courses(db.session)
+    form.course_slug.choices = [("", _("Choose a course"))] + [
+        (course.slug, f"{localized(course.title)} ({course.slug})") for course in courses
+    ]
     if form.validate_on_submit():
         due = form.due_on.data
         due_at = datetime.combine(due, time(23, 59), tzinfo=UTC) if due else None
-        service.assign_course(
-            db.session, current_user, group, form.course_slug.data, due_at, utcnow()
-        )
-        db.session.commit()
-        flash(_("The course has been assigned."), "success")
-        return redirect(request.path)
+        try:
+            service.assign_course(
+                db.session, current_user, group, form.course_slug.data, due_at, utcnow()
+            )
+        except service.OrgError:
+            form.course_slug.errors.append(
+                _(
+                    "There is no published course with the address name “%(slug)s”.",
+                    slug=form.course_slug.data,
+                )
+            )
+        else:
+            db.session.commit()
+            flash(_("The course has been assigned."), "success")
+            return redirect(request.path)
     q, add_q = request.args.get("q", ""), request.args.get("add_q", "")
     return render_template(
         "orgs/cohort.html",
@@ -384,4 +415,5 @@ def cohort(slug: str, cohort_id: int) -> ResponseReturnValue:
         q=q,
         add_q=add_q,
         form=form,
+        course_titles={course.slug: course.title for course in courses},
     )

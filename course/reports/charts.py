@@ -11,6 +11,8 @@ Callers pass text already translated; this module only draws.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -22,7 +24,11 @@ LABEL_WIDTH = 220
 BAR_HEIGHT = 22
 GAP = 10
 LINE_HEIGHT = 240
-LABEL_CHARS = 22
+#: The labels' font size in px (``.chart-label`` in ``reports.css``): text is measured with it.
+FONT_SIZE = 13
+#: Lines a bar's label may take; the rest is cut with "…" (the full text is in its ``<title>``).
+LABEL_LINES = 2
+ELLIPSIS = "…"
 
 
 @dataclass(frozen=True)
@@ -47,8 +53,87 @@ def percent(value: float) -> str:
     return f"{round(value * 100)}%"
 
 
-def _short(label: str) -> str:
-    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1] + "…"
+def text_width(text: str) -> float:
+    """A generous estimate of ``text``'s width in px at ``FONT_SIZE``, without a font at hand
+    (measured against DejaVu Sans, among the widest common sans-serif fonts): Chinese, Japanese
+    and Korean characters (and full-width forms) and the widest Latin letters take a whole em,
+    other capitals 0.75 em, digits 0.65 em and everything else 0.62 em."""
+    ems = 0.0
+    for char in text:
+        if unicodedata.east_asian_width(char) in "WF" or char in _WIDEST:
+            ems += 1.0
+        elif char.isupper():
+            ems += 0.75
+        elif char.isdigit():
+            ems += 0.65
+        else:
+            ems += 0.62
+    return ems * FONT_SIZE
+
+
+_WIDEST = frozenset("MWmw@%&")
+
+
+#: Pieces a line may break after: one wide character, or a run of other text with its spaces.
+_WIDE = r"\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+_PIECES = re.compile(rf"[{_WIDE}]|[^\s{_WIDE}]+\s*|\s+")
+
+
+def fit_lines(label: str, width: float, lines: int = LABEL_LINES) -> list[str]:
+    """``label`` broken into at most ``lines`` lines that each fit ``width`` px, breaking
+    between words (or between any two Chinese characters); what does not fit ends in "…"."""
+    label = " ".join(label.split())
+    out: list[str] = []
+    current = ""
+    for piece in _PIECES.findall(label):
+        while piece:
+            if text_width((current + piece).rstrip()) <= width:
+                current, piece = current + piece, ""
+            elif current.strip():
+                out.append(current.rstrip())
+                current = ""
+                piece = piece.lstrip()
+            else:  # a single word wider than a line: break it anywhere
+                cut = len(piece)
+                while cut > 1 and text_width(piece[:cut]) > width:
+                    cut -= 1
+                out.append(piece[:cut])
+                piece = piece[cut:]
+            if len(out) >= lines:
+                break
+        if len(out) >= lines:
+            break
+    if current.strip() and len(out) < lines:
+        out.append(current.rstrip())
+        current = ""
+    shown = "".join(out).replace(" ", "")
+    if len(shown) < len(label.replace(" ", "")):
+        last = out[-1] if out else ""
+        while last and text_width(last + ELLIPSIS) > width:
+            last = last[:-1]
+        out[-1:] = [last.rstrip() + ELLIPSIS]
+    return out
+
+
+def _label(x: float, y: float, label: str, width: float) -> str:
+    """A bar's label, right-aligned at ``x`` around baseline ``y``: one or two lines that fit
+    ``width``; a ``<title>`` with the whole text whenever part of it had to be cut."""
+    lines = fit_lines(label, width)
+    title = f"<title>{escape(label)}</title>" if lines[-1:] and lines[-1].endswith(ELLIPSIS) else ""
+    if len(lines) <= 1:
+        body = escape(lines[0] if lines else "")
+        return (
+            f'<text class="chart-label" x="{x}" y="{y:.1f}" text-anchor="end">{title}{body}</text>'
+        )
+    leading = FONT_SIZE + 1
+    top = y - leading / 2
+    spans = "".join(
+        f'<tspan x="{x}" y="{top + index * leading:.1f}">{escape(line)}</tspan>'
+        for index, line in enumerate(lines)
+    )
+    return (
+        f'<text class="chart-label" x="{x}" y="{top:.1f}" text-anchor="end">{title}{spans}</text>'
+    )
 
 
 def _svg_open(chart_id: str, text: ChartText, height: int) -> list[str]:
@@ -94,7 +179,9 @@ def bar_chart(
     ``centred`` draws each bar around the middle of the plot, which makes a funnel.
     """
     top = maximum if maximum is not None else max((v for _, v in points), default=0)
-    plot = WIDTH - LABEL_WIDTH - 70
+    # Room on the right for the widest value written after its bar.
+    values_width = max((text_width(fmt(value)) for _, value in points), default=0) + 12
+    plot = WIDTH - LABEL_WIDTH - max(40.0, values_width)
     height = max(1, len(points)) * (BAR_HEIGHT + GAP) + GAP
     svg = _svg_open(chart_id, text, height)
     for index, (label, value) in enumerate(points):
@@ -103,9 +190,8 @@ def bar_chart(
         x = LABEL_WIDTH + ((plot - length) / 2 if centred else 0)
         value_x = LABEL_WIDTH + plot + 6 if centred else x + length + 6
         svg.append(
-            f'<text class="chart-label" x="{LABEL_WIDTH - 8}" y="{y + BAR_HEIGHT * 0.7:.1f}" '
-            f'text-anchor="end">{escape(_short(label))}</text>'
-            f'<rect class="chart-bar" x="{x:.1f}" y="{y}" width="{length:.1f}" '
+            _label(LABEL_WIDTH - 8, y + BAR_HEIGHT * 0.7, label, LABEL_WIDTH - 12)
+            + f'<rect class="chart-bar" x="{x:.1f}" y="{y}" width="{length:.1f}" '
             f'height="{BAR_HEIGHT}"><title>{escape(label)}: {escape(fmt(value))}</title></rect>'
             f'<text class="chart-value" x="{value_x:.1f}" '
             f'y="{y + BAR_HEIGHT * 0.7:.1f}">{escape(fmt(value))}</text>'
@@ -134,10 +220,12 @@ def line_chart(
     empty_text: str = "",
 ) -> Markup:
     """A line through ``(label, value)`` points left to right, with the y axis from 0."""
-    left, right, top_pad, bottom = 50, 20, 16, 36
+    top = max((v for _, v in points), default=0) or 1
+    # The y axis' labels are right-aligned 6 px left of the plot: leave them room.
+    left = max(50, round(max(text_width(fmt(top * f)) for f in (0, 0.5, 1)) + 12))
+    right, top_pad, bottom = 20, 16, 36
     plot_w = WIDTH - left - right
     plot_h = LINE_HEIGHT - top_pad - bottom
-    top = max((v for _, v in points), default=0) or 1
     step = plot_w / (len(points) - 1) if len(points) > 1 else 0
 
     def xy(index: int, value: float) -> tuple[float, float]:
@@ -164,9 +252,12 @@ def line_chart(
     for index in sorted({0, len(points) - 1}) if points else ():
         x, _ = coords[index]
         anchor = "start" if index == 0 and len(points) > 1 else "end" if index else "middle"
+        label = points[index][0]
+        [shown] = fit_lines(label, plot_w / 2 - 10, lines=1) or [""]
+        title = f"<title>{escape(label)}</title>" if shown != label else ""
         svg.append(
             f'<text class="chart-label" x="{x:.1f}" y="{LINE_HEIGHT - 12}" '
-            f'text-anchor="{anchor}">{escape(points[index][0])}</text>'
+            f'text-anchor="{anchor}">{title}{escape(shown)}</text>'
         )
     svg.append("</svg>")
     return _figure(chart_id, svg, _table(chart_id, text, points, fmt), not points, empty_text)

@@ -15,6 +15,12 @@ For every question (item) the analysis reports:
 - **distractors**: for choice questions, how many responses picked each option.
 - **flags**: facility below 0.2 (too hard) or above 0.95 (too easy), discrimination below 0.15
   (does not separate stronger from weaker trainees), and any wrong option nobody picked.
+  Flags are raised only once an item has ``MIN_RESPONSES_TO_FLAG`` (20) graded responses:
+  with fewer, one lucky or unlucky trainee moves facility by more than 5 points and the
+  correlation's standard error (about 1/sqrt(n - 1), over 0.23) is larger than the 0.15
+  threshold itself, so items would be flagged by chance. Below it the item is reported as
+  having too few attempts (:attr:`ItemStatistics.too_few_attempts`) and its figures are shown
+  without judgement.
 
 Nothing here touches the database; the report service turns stored attempts into
 :class:`ItemResponse` values.
@@ -31,6 +37,8 @@ TOO_HARD = 0.2
 TOO_EASY = 0.95
 LOW_DISCRIMINATION = 0.15
 MIN_ATTEMPTS = 3
+#: Graded responses an item needs before it is flagged (see the module docstring).
+MIN_RESPONSES_TO_FLAG = 20
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,11 @@ class ItemStatistics:
     discrimination: float | None
     options: list[OptionCount] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
+
+    @property
+    def too_few_attempts(self) -> bool:
+        """Answered, but not often enough to be judged: no flags are raised yet."""
+        return 0 < self.responses < MIN_RESPONSES_TO_FLAG
 
 
 def pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
@@ -135,9 +148,9 @@ def flags_for(stats: ItemStatistics) -> list[str]:
     """The reasons to look at an item again, as stable codes:
 
     ``too-hard``, ``too-easy``, ``low-discrimination`` and ``unused-distractor:<option id>``.
-    An item nobody answered has no flags.
+    An item with fewer than ``MIN_RESPONSES_TO_FLAG`` responses (none included) has no flags.
     """
-    if not stats.responses:
+    if stats.responses < MIN_RESPONSES_TO_FLAG:
         return []
     flags = []
     if stats.facility is not None and stats.facility < TOO_HARD:

@@ -115,7 +115,9 @@ def assignments_query(org: Organisation, now: datetime, filters: Filters) -> Sel
             & (Membership.organisation_id == org.id)
             & Membership.deactivated_at.is_(None),
         )
-        .outerjoin(Course, Course.slug == Assignment.course_slug)
+        # An assignment to a slug no course has (typed by hand before assignments were chosen
+        # from a list) is nothing anyone can complete: it adds no row.
+        .join(Course, Course.slug == Assignment.course_slug)
         .outerjoin(
             CourseCompletion,
             (CourseCompletion.course_id == Course.id) & (CourseCompletion.user_id == User.id),

@@ -18,7 +18,7 @@ from course.extensions import db
 from course.i18n import current_locale, localized
 from course.orgs.views import org_or_404
 from course.pagination import paginate
-from course.reports import charts, exports, orgreport, service
+from course.reports import charts, exports, itemanalysis, orgreport, service
 
 if TYPE_CHECKING:
     from flask.typing import ResponseReturnValue
@@ -154,7 +154,8 @@ def quiz(slug: str, quiz_id: str) -> ResponseReturnValue:
         [
             [
                 r.number, r.text, r.kind, r.stats.responses, r.stats.facility,
-                r.stats.discrimination, " ".join(r.stats.flags),
+                r.stats.discrimination,
+                "too-few-attempts" if r.stats.too_few_attempts else " ".join(r.stats.flags),
             ]
             for r in rows
         ],
@@ -176,8 +177,10 @@ def quiz(slug: str, quiz_id: str) -> ResponseReturnValue:
         empty_text=_("No graded attempts yet."),
     )
     return render_template(
-        "reports/quiz.html", course=course, quiz=definition, quiz_id=quiz_id, rows=rows, chart=chart
-    )
+        "reports/quiz.html", course=course, quiz=definition, quiz_id=quiz_id, rows=rows,
+        chart=chart, min_responses=itemanalysis.MIN_RESPONSES_TO_FLAG,
+        too_few=any(r.stats.too_few_attempts for r in rows),
+    )  # fmt: skip
 
 
 @bp.get("/courses/<slug>/cases/<case_id>")

@@ -28,6 +28,7 @@ MATRIX = [
     ("GET", "/orgs/{org}/settings", (302, 403, 403, 200, 403, 200)),
     ("GET", "/orgs/{org}/invite", (302, 403, 403, 200, 403, 200)),
     ("GET", "/orgs/{org}/import", (302, 403, 403, 200, 403, 200)),
+    ("GET", "/orgs/{org}/import/template.csv", (302, 403, 403, 200, 403, 200)),
     ("GET", "/orgs/{org}/imports/{import}", (302, 403, 403, 200, 403, 200)),
     ("GET", "/orgs/{org}/imports/{import}.json", (302, 403, 403, 200, 403, 200)),
     ("GET", "/orgs/{org}/imports/{other_import}", (302, 403, 403, 404, 403, 404)),

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from course.audit.models import AuditEvent
+from course.catalog.models import Course
 from course.db import utcnow
 from course.extensions import db
 from course.orgs.models import Assignment, Cohort, CohortMember, Membership
@@ -31,12 +32,14 @@ def centre(create_user, create_org, add_member):
     cohort = Cohort(organisation_id=org.id, name="Front desk", created_at=utcnow())
     db.session.add(cohort)
     db.session.flush()
+    course = Course(slug="front-desk-basics", title={"en": "Front desk"}, current_number=1)
     db.session.add_all(
-        [CohortMember(cohort_id=cohort.id, user_id=u.id) for u in (leaver, stayer)]
+        [course]
+        + [CohortMember(cohort_id=cohort.id, user_id=u.id) for u in (leaver, stayer)]
         + [
             Assignment(
                 cohort_id=cohort.id,
-                course_slug="service-team-collaboration",
+                course_slug="front-desk-basics",
                 due_at=utcnow() + timedelta(days=30),
                 created_at=utcnow(),
             )

@@ -171,3 +171,32 @@ def test_rows_go_in_with_batched_statements(app, create_org, create_user):
     writes = [s for s in statements if s in ("INSERT", "UPDATE")]
     assert len(writes) < 60, len(writes)
     assert len(statements) < 120, len(statements)  # reads are batched too
+
+
+def test_welcome_mail_names_the_organisation_and_when_the_link_expires(
+    app, create_org, create_user
+):
+    from datetime import timedelta
+
+    from tests.conftest import outbox
+
+    org = create_org(name={"zh-CN": "市民服务中心", "en": "Citizen Service Centre"})
+    before = utcnow()
+    job = _run(create_user(), org, GOOD.encode())
+    [mail] = [m for m in outbox() if m["To"] == "zhangwei@example.com"]
+    days = app.config["WELCOME_LINK_DAYS"]
+    expires = {before + timedelta(days=days), utcnow() + timedelta(days=days)}
+    body = mail.get_content()
+    assert "市民服务中心" in mail["Subject"] and "市民服务中心" in body
+    assert any(f"{d.year}年{d.month}月{d.day}日" in body for d in expires), body
+    assert f"{days} 天" in body and "/welcome/" in body
+
+    created = db.session.scalar(db.select(User).filter_by(email="zhangwei@example.com"))
+    created.locale = "en"
+    db.session.commit()
+    tasks.send_welcome_links_task(job.id, [created.id])
+    english = outbox()[-1]
+    body = english.get_content()
+    assert "Citizen Service Centre" in english["Subject"] and "Citizen Service Centre" in body
+    assert any(f"{d:%B} {d.day}, {d.year}" in body for d in expires), body
+    assert f"in {days} days" in body

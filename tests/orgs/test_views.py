@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+from course.catalog.models import Course
 from course.extensions import db
 from course.orgs.models import Assignment, Cohort, Membership, Organisation, StaffImport
 from tests.conftest import outbox
@@ -218,6 +219,77 @@ def test_cohort_members_and_assignment(client, create_user, create_org, add_memb
     db.session.refresh(cohort)
     assert cohort.members == []
     client.post(url, data={"action": "add", "member": [str(trainee.id)]})
+    _published_course("service-team-collaboration", "服务团队协作")
     client.post(url, data={"course_slug": "service-team-collaboration", "due_on": "2026-12-31"})
     assignment = db.session.scalar(db.select(Assignment))
     assert assignment.due_at.isoformat() == "2026-12-31T23:59:00+00:00"
+
+
+def _published_course(slug: str, title_zh: str, published: bool = True) -> Course:
+    course = Course(
+        slug=slug,
+        title={"zh-CN": title_zh, "en": slug.replace("-", " ").title()},
+        is_published=published,
+        current_number=1,
+    )
+    db.session.add(course)
+    db.session.commit()
+    return course
+
+
+def test_a_cohort_is_given_a_published_course_chosen_from_a_list(
+    client, create_user, create_org, add_member, login
+):
+    admin, org = create_user(), create_org()
+    add_member(admin, org, "org_admin")
+    _published_course("fire-safety", "消防安全")
+    _published_course("draft-course", "草稿课程", published=False)
+    cohort = Cohort(organisation_id=org.id, name="2026 春")
+    db.session.add(cohort)
+    db.session.commit()
+    login(admin)
+    url = f"/orgs/{org.slug}/cohorts/{cohort.id}"
+    page = client.get(url + "?lang=zh-CN").text
+    select = re.search(r'<select[^>]*name="course_slug".*?</select>', page, re.S).group(0)
+    assert re.findall(r'<option[^>]*value="([^"]*)"', select) == ["", "fire-safety"]
+    assert "消防安全" in select and "草稿课程" not in select
+
+    # Typing a title, an unknown slug or an unpublished course is refused; nothing is created.
+    for typed in ("消防安全", "no-such-course", "draft-course"):
+        refused = client.post(url + "?lang=zh-CN", data={"course_slug": typed})
+        assert refused.status_code == 200
+        assert f"没有地址名为“{typed}”的已发布课程" in refused.text
+    assert db.session.scalar(db.select(db.func.count()).select_from(Assignment)) == 0
+
+    assert client.post(url, data={"course_slug": "fire-safety"}).status_code == 302
+    assert client.post(url, data={"course_slug": "fire-safety"}).status_code == 302
+    [assignment] = db.session.scalars(db.select(Assignment)).all()
+    assert (assignment.cohort_id, assignment.course_slug) == (cohort.id, "fire-safety")
+    assert "消防安全 (fire-safety)" in client.get(url + "?lang=zh-CN").text
+
+
+def test_staff_import_offers_a_template_in_the_page_language(
+    client, create_user, create_org, add_member, login
+):
+    from course.orgs.staff_import import check_rows, read_table
+
+    admin, trainee, org = create_user(), create_user(), create_org()
+    add_member(admin, org, "org_admin")
+    add_member(trainee, org, "trainee")
+    login(admin)
+    template_url = f"/orgs/{org.slug}/import/template.csv"
+    assert template_url in client.get(f"/orgs/{org.slug}/import").text
+    headers = {}
+    for lang in ("zh-CN", "en"):
+        response = client.get(f"{template_url}?lang={lang}")
+        assert response.status_code == 200 and response.mimetype == "text/csv"
+        assert "attachment" in response.headers["Content-Disposition"]
+        assert response.data.startswith(b"\xef\xbb\xbf")
+        headers[lang] = response.data.decode("utf-8-sig").splitlines()[0]
+        rows, errors = check_rows(read_table(response.data))
+        assert errors == [] and len(rows) == 1 and rows[0].role == "trainee"
+    assert headers == {"zh-CN": "姓名,邮箱,工号,部门,角色",
+                       "en": "name,email,employee_number,department,role"}  # fmt: skip
+    client.post("/logout")
+    login(trainee)
+    assert client.get(template_url).status_code == 403

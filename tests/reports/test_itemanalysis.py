@@ -4,7 +4,14 @@ import math
 
 import pytest
 
-from course.reports.itemanalysis import ItemResponse, ItemStatistics, analyse, flags_for, pearson
+from course.reports.itemanalysis import (
+    MIN_RESPONSES_TO_FLAG,
+    ItemResponse,
+    ItemStatistics,
+    analyse,
+    flags_for,
+    pearson,
+)
 
 # Five attempts at a fixed four-question quiz, scored 0/1:
 #
@@ -38,12 +45,15 @@ TABLE = {
 Q2_OPTIONS = [("a", True), ("b", False), ("c", False), ("d", False)]
 
 
-def responses():
-    for attempt, (q1, q2, q3, q4, picked) in TABLE.items():
-        yield ItemResponse(attempt, "q1", q1)
-        yield ItemResponse(attempt, "q2", q2, (picked,))
-        yield ItemResponse(attempt, "q3", q3)
-        yield ItemResponse(attempt, "q4", q4)
+def responses(copies: int = 1):
+    """The table's attempts, ``copies`` times over: repeating a data set leaves its means and
+    correlations unchanged, so four copies (20 attempts) are judged like the hand example."""
+    for copy in range(copies):
+        for attempt, (q1, q2, q3, q4, picked) in TABLE.items():
+            yield ItemResponse((copy, attempt), "q1", q1)
+            yield ItemResponse((copy, attempt), "q2", q2, (picked,))
+            yield ItemResponse((copy, attempt), "q3", q3)
+            yield ItemResponse((copy, attempt), "q4", q4)
 
 
 @pytest.fixture
@@ -74,18 +84,36 @@ def test_distractor_counts_include_options_nobody_picked(stats):
     ]
 
 
-def test_flags(stats):
+def test_flags():
+    result = analyse(responses(4), {"q2": Q2_OPTIONS}, order=["q1", "q2", "q3", "q4"])
+    stats = {s.item: s for s in result}
+    assert stats["q1"].discrimination == pytest.approx(0.32733, abs=1e-5)
+    assert not any(s.too_few_attempts for s in result)
     assert stats["q1"].flags == []
     assert stats["q2"].flags == ["unused-distractor:c", "unused-distractor:d"]
     assert stats["q3"].flags == []  # 0.2 is not below the 0.2 threshold
     assert stats["q4"].flags == ["too-easy"]
 
 
+def test_five_attempts_are_too_few_to_flag_anything(stats):
+    assert MIN_RESPONSES_TO_FLAG == 20
+    assert all(s.flags == [] and s.too_few_attempts for s in stats.values())
+    assert stats["q4"].facility == 1.0  # the figures are still there
+
+
+def test_flags_start_at_the_minimum_number_of_responses():
+    assert flags_for(ItemStatistics("q", MIN_RESPONSES_TO_FLAG - 1, 1.0, None)) == []
+    assert ItemStatistics("q", MIN_RESPONSES_TO_FLAG - 1, 1.0, None).too_few_attempts
+    assert flags_for(ItemStatistics("q", MIN_RESPONSES_TO_FLAG, 1.0, None)) == ["too-easy"]
+    assert not ItemStatistics("q", MIN_RESPONSES_TO_FLAG, 1.0, None).too_few_attempts
+
+
 def test_an_item_the_weaker_trainees_get_right_is_flagged():
     # q2 is answered right exactly by those who fail q1 and q3.
     rows = {"A": (1, 0, 1), "B": (1, 0, 1), "C": (0, 1, 0), "D": (0, 1, 0), "E": (1, 1, 0)}
     answers = [
-        ItemResponse(attempt, f"q{i + 1}", score)
+        ItemResponse((copy, attempt), f"q{i + 1}", score)
+        for copy in range(4)
         for attempt, scores in rows.items()
         for i, score in enumerate(scores)
     ]
@@ -117,11 +145,11 @@ def test_too_few_attempts_leave_discrimination_undefined():
 def test_unanswered_item_in_order_has_no_statistics_and_no_flags():
     [stats] = analyse([], {"q": [("a", True), ("b", False)]}, order=["q"])
     assert (stats.responses, stats.facility, stats.discrimination) == (0, None, None)
-    assert stats.flags == []
+    assert stats.flags == [] and not stats.too_few_attempts
 
 
 def test_too_hard_flag():
-    stats = ItemStatistics("q", 10, 0.1, 0.4)
+    stats = ItemStatistics("q", 25, 0.1, 0.4)
     assert flags_for(stats) == ["too-hard"]
 
 
