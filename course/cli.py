@@ -96,15 +96,16 @@ def serve(host: str, port: int, workers: int | None, web_only: bool) -> None:
     """Serve the platform with gunicorn and run the job worker beside it; Ctrl-C stops both."""
     workers = workers or (2 * (os.cpu_count() or 1) + 1)
     # The web workers and the job worker read their settings from the environment: without
-    # COURSE_BASE_URL, development links (e-mails, QR codes) follow the port served here.
-    os.environ["PORT"] = str(port)
+    # COURSE_BASE_URL, development links (e-mails, QR codes) follow the port served here. The
+    # children get their own copy; this process's environment is left as it was.
+    env = dict(os.environ, PORT=str(port))
     bin_dir = os.path.dirname(sys.executable)
     # One folder for every process's metrics on this machine (course/metrics.py).
-    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="course-metrics-"))
+    env.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="course-metrics-"))
     if not web_only:
-        os.environ["COURSE_METRICS_KEEP"] = "1"  # the job worker starts first and writes there too
+        env["COURSE_METRICS_KEEP"] = "1"  # the job worker starts first and writes there too
     children = [
-        subprocess.Popen(command)
+        subprocess.Popen(command, env=env)
         for command in serve_commands(bin_dir, host, port, workers, web_only)
     ]
     jobs = "no job worker" if web_only else "one job worker"

@@ -256,7 +256,7 @@ def staff_import(slug: str) -> ResponseReturnValue:
 
 @bp.get("/orgs/<slug>/import/template.csv")
 @login_required
-def staff_import_template(slug: str):
+def staff_import_template(slug: str) -> ResponseReturnValue:
     """A staff list to fill in: the accepted columns in the page's language, one example row."""
     org = org_or_404(slug)
     require(current_user, "org.members.manage", org)

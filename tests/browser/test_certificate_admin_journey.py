@@ -83,7 +83,8 @@ def test_bulk_issue_and_revoke_ask_first_and_report(live_server, page, axe, in_a
     page.locator("a.button.danger").first.click()
     assert page.get_by_text("撤销后无法恢复").is_visible()
     assert axe(page) == []
-    page.locator("textarea[name=reason]").fill("颁发对象错误")
+    page.locator("select[name=reason]").select_option("issued_in_error")
+    page.locator("textarea[name=note]").fill("颁发对象错误，工单 4411")
     page.locator("form button.danger").click()
     page.wait_for_url(re.compile(r"/orgs/city-centre/certificates$"))
     assert page.locator(".cert-state-revoked").count() == 1

@@ -85,8 +85,8 @@ def test_serve_passes_its_port_to_the_web_and_job_workers(monkeypatch):
     seen = []
 
     class Child:
-        def __init__(self, args):
-            seen.append(dict(__import__("os").environ))
+        def __init__(self, args, env=None):
+            seen.append(dict(env if env is not None else __import__("os").environ))
 
         def poll(self):
             return 0
@@ -102,6 +102,8 @@ def test_serve_passes_its_port_to_the_web_and_job_workers(monkeypatch):
     monkeypatch.setattr("signal.signal", lambda *args: None)
     serve.main(["--port", "8123", "--workers", "1"], standalone_mode=False)
     assert [env["PORT"] for env in seen] == ["8123", "8123"]
+    # The children's settings are theirs: the serving process's own environment is unchanged.
+    assert "PROMETHEUS_MULTIPROC_DIR" not in __import__("os").environ
 
 
 def _production(monkeypatch, **env):
