@@ -48,8 +48,14 @@ def test_readyz_names_each_dependency(client):
     assert "Set-Cookie" not in response.headers
 
 
-def test_readyz_is_503_when_the_database_is_gone(make_app, tmp_path):
-    app = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/missing/folder/db.sqlite")
+def test_readyz_is_503_when_the_database_is_gone(tmp_path):
+    from course import create_app
+    from tests.conftest import _base_config
+
+    # An app of its own (not ``make_app``, whose clean-up would empty the test database).
+    app = create_app(
+        _base_config(f"sqlite:///{tmp_path}/missing/folder/db.sqlite", tmp_path / "instance")
+    )
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
     body = response.get_json()
