@@ -97,28 +97,29 @@ def _graded(session: Session, now: datetime) -> list[Owed]:
 
     since = now - rules.LOOKBACK
     owed = []
-    essays = session.execute(
-        select(EssayGrading.id, QuizAttempt.user_id, User.notification_opt_outs, Course.title)
-        .join(QuizAttempt, QuizAttempt.id == EssayGrading.attempt_id)
-        .join(User, User.id == QuizAttempt.user_id)
-        .join(Course, Course.id == EssayGrading.course_id)
-        .where(EssayGrading.graded_at >= since, EssayGrading.graded_at <= now)
-        .where(User.deactivated_at.is_(None), User.deleted_at.is_(None))
+    graded = (
+        (
+            "essay",
+            select(EssayGrading.id, QuizAttempt.user_id, User.notification_opt_outs, Course.title)
+            .join(QuizAttempt, QuizAttempt.id == EssayGrading.attempt_id)
+            .join(User, User.id == QuizAttempt.user_id)
+            .join(Course, Course.id == EssayGrading.course_id)
+            .where(EssayGrading.graded_at >= since, EssayGrading.graded_at <= now),
+        ),
+        (
+            "reflection",
+            select(Reflection.id, CasePlay.user_id, User.notification_opt_outs, Course.title)
+            .join(CasePlay, CasePlay.id == Reflection.play_id)
+            .join(User, User.id == CasePlay.user_id)
+            .join(Course, Course.id == CasePlay.course_id)
+            .where(Reflection.reviewed_at >= since, Reflection.reviewed_at <= now),
+        ),
     )
-    for grading_id, user_id, opt_outs, title in essays:
-        if rules.wanted("graded", opt_outs):
-            owed.append(Owed(user_id, "graded", f"essay:{grading_id}", {"course": title}))
-    reflections = session.execute(
-        select(Reflection.id, CasePlay.user_id, User.notification_opt_outs, Course.title)
-        .join(CasePlay, CasePlay.id == Reflection.play_id)
-        .join(User, User.id == CasePlay.user_id)
-        .join(Course, Course.id == CasePlay.course_id)
-        .where(Reflection.reviewed_at >= since, Reflection.reviewed_at <= now)
-        .where(User.deactivated_at.is_(None), User.deleted_at.is_(None))
-    )
-    for reflection_id, user_id, opt_outs, title in reflections:
-        if rules.wanted("graded", opt_outs):
-            owed.append(Owed(user_id, "graded", f"reflection:{reflection_id}", {"course": title}))
+    for kind, statement in graded:
+        active = statement.where(User.deactivated_at.is_(None), User.deleted_at.is_(None))
+        for item_id, user_id, opt_outs, title in session.execute(active):
+            if rules.wanted("graded", opt_outs):
+                owed.append(Owed(user_id, "graded", f"{kind}:{item_id}", {"course": title}))
     return owed
 
 

@@ -176,6 +176,8 @@ def send_invitations_task(import_id: int, invitation_ids: list[int]) -> int:
         )
         session.commit()
         return len(invitations)
+
+
 def _welcome_mail(
     org: Organisation | None, locale: str, link: str, expires: datetime, days: int
 ) -> tuple[str, str]:

@@ -135,3 +135,9 @@ def test_opt_outs_are_set_in_the_profile(client, login, assigned):
     assert set(zh.notification_opt_outs) == {"assignments", "reminders", "expiry"}
     run_once(NOW)
     assert _mails_to(zh.email) == []
+
+
+def test_graded_work_is_looked_up_for_essays_and_reflections(app, assigned):
+    from course.notifications import service
+
+    assert service._graded(db.session, NOW) == []  # nothing graded yet; both queries run
